@@ -1,0 +1,47 @@
+"""nbgrader settings for Campaign AI Lab: the one place grading is configured.
+
+Every path is absolute and derived from this file's location (or from
+CAMPAIGN_LAB_ROOT), so nbgrader commands behave the same from any directory
+and never leave a stray gradebook.db where they were run. `make install`
+points the environment's Jupyter configuration at this file.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+
+ROOT = os.environ.get("CAMPAIGN_LAB_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STATE = os.path.join(ROOT, "var")
+
+c.CourseDirectory.course_id = "campaign-ai-lab"
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.source_directory = "notebooks"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(STATE, "gradebook.db")
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+
+# The default exchange (/srv/nbgrader/exchange) is not writable for most users.
+c.Exchange.root = os.path.join(STATE, "exchange")
+c.Exchange.path_includes_course = True
+
+# An endless loop in a submission must not hang grading: each cell gets this long.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 40
+
+# Answers start as `name = ____`; the solution region becomes a comment, so the
+# released notebook runs and its checks say "not attempted yet".
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Feedback never shows hidden tests (nbgrader shows them by default), and a
+# failing test cell shows only its message, not the test's source in a traceback.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "campaign_lab.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

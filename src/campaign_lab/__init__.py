@@ -1,0 +1,8 @@
+"""Campaign AI Lab: helpers for the course notebooks.
+
+The notebooks teach pandas, scikit-learn, nltk and openai directly. This package
+holds only what would distract a learner: finding the course files, loading the
+synthetic data, checking exercises, starting the local AI model and plot style.
+"""
+
+__version__ = "0.1.0"

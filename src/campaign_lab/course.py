@@ -1,0 +1,284 @@
+"""The course as nbgrader sees it: modules, releases and the self-check.
+
+A *module* is one nbgrader assignment: ``notebooks/<NN-slug>/`` holds its
+source notebook (with solutions) and any small files it uses. Every function
+here works on a course root (the project by default, a copy in tests).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from campaign_lab import paths
+from campaign_lab.errors import BadInput, RunFailed
+
+MODULE_PATTERN = re.compile(r"^\d\d-[a-z0-9-]+$")
+NOT_ATTEMPTED = "Not attempted yet"
+
+
+# -- modules ------------------------------------------------------------------
+def modules(root: Path | None = None) -> list[str]:
+    """Return the module names (``"00-start-here"``, ...) in course order."""
+    source = _root(root) / "notebooks"
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and MODULE_PATTERN.match(p.name))
+
+
+def select_modules(selection: str | None, root: Path | None = None) -> list[str]:
+    """Turn ``"00,03"`` (numbers or full names) into module names; ``None`` means all.
+
+    Raises
+    ------
+    BadInput
+        If a requested module does not exist; the message lists the ones that do.
+    """
+    available = modules(root)
+    if not selection:
+        return available
+    chosen = []
+    for wanted in (part.strip() for part in selection.split(",") if part.strip()):
+        match = [name for name in available if name == wanted or name.split("-")[0] == wanted.zfill(2)]
+        if not match:
+            raise BadInput(f"there is no notebook {wanted!r}. Available: {', '.join(available)}.")
+        chosen.extend(m for m in match if m not in chosen)
+    return chosen
+
+
+def source_notebook(module: str, root: Path | None = None) -> Path:
+    """The source notebook of a module: ``notebooks/<module>/<module>.ipynb``."""
+    return _root(root) / "notebooks" / module / f"{module}.ipynb"
+
+
+# -- nbgrader -------------------------------------------------------------------
+def nbgrader_config(root: Path | None = None):
+    """Load ``graders/nbgrader_config.py``, re-rooted at ``root`` if given."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    loader = PyFileConfigLoader("nbgrader_config.py", path=str(paths.graders_dir()))
+    config = loader.load_config()
+    if root is not None:
+        root = Path(root).resolve()
+        config.CourseDirectory.root = str(root)
+        config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+        config.Exchange.root = str(root / "exchange")
+    return config
+
+
+def nbgrader_api(root: Path | None = None):
+    """An ``NbGraderAPI`` for the course (or for a copy of it at ``root``)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    _put_environment_on_path()
+    config = nbgrader_config(root)
+    if root is None:
+        paths.state_dir()  # the gradebook lives there
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir=coursedir, config=config)
+
+
+def _put_environment_on_path() -> None:
+    """nbgrader runs helper programs (``alembic``) by name: find ours first."""
+    import os
+    import sys
+
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _call(result: dict, what: str) -> None:
+    if not result.get("success"):
+        detail = (result.get("error") or result.get("log") or "").strip().splitlines()
+        raise RunFailed(f"{what} failed: {detail[-1] if detail else 'no details from nbgrader'}")
+
+
+def release(selection: str | None = None, root: Path | None = None) -> list[Path]:
+    """Generate the student version of each module into ``release/``.
+
+    Returns the released notebook paths.
+    """
+    api = nbgrader_api(root)
+    released = []
+    for module in select_modules(selection, root):
+        _call(api.generate_assignment(module, force=True, create=True), f"Releasing {module}")
+        released.append(_root(root) / "release" / module / f"{module}.ipynb")
+    return released
+
+
+# -- self-check -------------------------------------------------------------------
+@dataclass
+class ModuleCheck:
+    """Grades of one module: sources and releases, autograded points only."""
+
+    module: str
+    max_points: float
+    source_points: float
+    release_points: float
+    manual_points: float
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+SOLUTIONS, BLANK = "solutions", "blank"
+
+
+def selfcheck(selection: str | None = None, progress=print) -> list[ModuleCheck]:
+    """Grade the sources (must be full marks) and the releases (must score zero).
+
+    Works on a temporary copy of the course, so the real gradebook and
+    release folder are untouched. The released notebooks must run with no
+    error other than their checks saying "not attempted yet".
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own database chatter
+    with tempfile.TemporaryDirectory(prefix="campaign-lab-selfcheck-") as tmp:
+        root = Path(tmp)
+        shutil.copytree(paths.notebooks_dir(), root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        api = nbgrader_api(root)
+        results = []
+        for module in select_modules(selection, root):
+            progress(f"  checking {module} ...")
+            results.append(_selfcheck_module(api, root, module))
+        return results
+
+
+def _selfcheck_module(api, root: Path, module: str) -> ModuleCheck:
+    _call(api.generate_assignment(module, force=True, create=True), f"Releasing {module}")
+    for student, folder in ((SOLUTIONS, root / "notebooks" / module), (BLANK, root / "release" / module)):
+        shutil.copytree(folder, root / "submitted" / student / module)
+        _call(api.autograde(module, student, force=True, create=True), f"Grading {module} for {student}")
+    return _module_check(api, root, module)
+
+
+def _module_check(api, root: Path, module: str) -> ModuleCheck:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(api.coursedir.db_url) as gradebook:
+        source = _points(gradebook, module, SOLUTIONS)
+        blank = _points(gradebook, module, BLANK)
+    check = ModuleCheck(module, source["max"], source["auto"], blank["auto"], source["manual_max"])
+    if check.max_points == 0:
+        check.problems.append("it has no autograded points")
+    if check.source_points != check.max_points:
+        check.problems.append(f"the sources score {check.source_points:g} of {check.max_points:g}")
+    if check.release_points != 0:
+        check.problems.append(f"the release scores {check.release_points:g} instead of 0")
+    check.problems += _unexpected_errors(root / "autograded" / SOLUTIONS / module, allow_not_attempted=False)
+    check.problems += _unexpected_errors(root / "autograded" / BLANK / module, allow_not_attempted=True)
+    return check
+
+
+def _points(gradebook, module: str, student: str) -> dict:
+    totals = {"auto": 0.0, "max": 0.0, "manual_max": 0.0}
+    submission = gradebook.find_submission(module, student)
+    for notebook in submission.notebooks:
+        for grade in notebook.grades:
+            if grade.cell.cell_type == "code" and not grade.needs_manual_grade:
+                totals["auto"] += grade.auto_score or 0
+                totals["max"] += grade.max_score
+            elif grade.cell.cell_type == "code":
+                totals["max"] += grade.max_score
+            else:
+                totals["manual_max"] += grade.max_score
+    return totals
+
+
+def _unexpected_errors(folder: Path, allow_not_attempted: bool) -> list[str]:
+    """Errors in an autograded notebook other than checks saying "not attempted yet"."""
+    problems = []
+    for notebook_path in sorted(folder.glob("*.ipynb")):
+        notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
+        for index, cell in enumerate(notebook["cells"]):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "error":
+                    continue
+                expected = (
+                    allow_not_attempted
+                    and cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+                    and output.get("ename") == "CheckFailed"
+                    and NOT_ATTEMPTED in output.get("evalue", "")
+                )
+                if not expected:
+                    kind = "release" if allow_not_attempted else "source"
+                    problems.append(
+                        f"{kind} cell {index + 1} of {notebook_path.name}: {output.get('ename')}: "
+                        f"{output.get('evalue', '')[:120]}"
+                    )
+    return problems
+
+
+def format_selfcheck(results: list[ModuleCheck]) -> str:
+    """A plain-text table of the self-check, one row per module."""
+    header = f"{'module':<32} {'points':>6} {'sources':>8} {'release':>8} {'manual':>7}  result"
+    rows = [header, "-" * len(header)]
+    for r in results:
+        verdict = "ok" if r.ok else "FAILED: " + "; ".join(r.problems)
+        rows.append(
+            f"{r.module:<32} {r.max_points:>6g} {r.source_points:>8g} {r.release_points:>8g} "
+            f"{r.manual_points:>7g}  {verdict}"
+        )
+    return "\n".join(rows)
+
+
+def _root(root: Path | None) -> Path:
+    return Path(root) if root is not None else paths.project_root()
+
+
+# -- setting up a machine ---------------------------------------------------------
+def install_jupyter_config(prefix: Path | None = None) -> Path:
+    """Point the environment's Jupyter at ``graders/nbgrader_config.py``.
+
+    nbgrader reads ``<sys.prefix>/etc/jupyter/nbgrader_config.py`` from any
+    directory, so ``nbgrader`` commands and the formgrader use the course's
+    settings wherever they are started.
+    """
+    import sys
+
+    target = Path(prefix or sys.prefix) / "etc" / "jupyter" / "nbgrader_config.py"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    config = paths.graders_dir() / "nbgrader_config.py"
+    text = f"# Written by campaign-lab: use the course's grading settings.\nload_subconfig({str(config)!r})\n"
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
+    return target
+
+
+def workspace_dir() -> Path:
+    """The trainee's own copies of the released notebooks (never overwritten)."""
+    return paths.project_root() / "workspace"
+
+
+def release_is_current(module: str) -> bool:
+    """True if ``release/<module>`` exists and is newer than its source folder."""
+    released = paths.release_dir() / module / f"{module}.ipynb"
+    if not released.exists():
+        return False
+    newest_source = max(p.stat().st_mtime for p in (paths.notebooks_dir() / module).rglob("*") if p.is_file())
+    return released.stat().st_mtime >= newest_source
+
+
+def prepare_workspace() -> list[str]:
+    """Release what is out of date, then copy new modules into ``workspace/``.
+
+    A module already in the workspace is left alone: it holds the trainee's
+    answers. Returns the modules copied this time.
+    """
+    stale = [m for m in modules() if not release_is_current(m)]
+    if stale:
+        release(",".join(stale))
+    copied = []
+    for module in modules():
+        target = workspace_dir() / module
+        if not target.exists():
+            shutil.copytree(paths.release_dir() / module, target)
+            copied.append(module)
+    return copied
