@@ -12,6 +12,7 @@ c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
 ROOT = os.environ.get("CAMPAIGN_LAB_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = os.path.join(ROOT, "var")
+os.makedirs(STATE, exist_ok=True)  # the gradebook and exchange live here
 
 c.CourseDirectory.course_id = "campaign-ai-lab"
 c.CourseDirectory.root = ROOT

@@ -1,0 +1,27 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from campaign_lab import course, paths  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config):
+    # The course's Jupyter configuration must be in place for nbgrader commands.
+    course.install_jupyter_config()
+
+
+@pytest.fixture(scope="session")
+def modules():
+    found = course.modules()
+    assert found, "no notebooks found in notebooks/"
+    return found
+
+
+@pytest.fixture(scope="session")
+def project_root():
+    return paths.project_root()

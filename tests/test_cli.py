@@ -1,0 +1,95 @@
+"""The campaign-lab command: help everywhere, exit codes scripts can trust, nothing half-written."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from campaign_lab import cli, paths
+
+LAB = [sys.executable, "-m", "campaign_lab.cli"]
+
+
+def lab(*args, env=None, cwd=None):
+    return subprocess.run(LAB + list(args), capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+
+
+def subcommands():
+    parser = cli.build_parser()
+    return sorted(parser._subparsers._group_actions[0].choices)
+
+
+def test_the_issue_commands_are_all_there():
+    assert {"run", "release", "selfcheck", "start"} <= set(subcommands())
+
+
+@pytest.mark.parametrize("command", subcommands())
+def test_every_subcommand_has_help(command):
+    result = lab(command, "--help")
+    assert result.returncode == 0
+    assert "usage: campaign-lab " + command in result.stdout
+
+
+def test_an_unknown_notebook_is_bad_input_naming_it():
+    result = lab("run", "--notebooks", "42")
+    assert result.returncode == 2
+    assert "42" in result.stderr and "00-start-here" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_profile_file_is_bad_input_naming_it(tmp_path):
+    missing = tmp_path / "nowhere.yaml"
+    result = lab("run", "--notebooks", "00", "--profile", str(missing))
+    assert result.returncode == 2
+    assert str(missing) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unknown_option_is_bad_input():
+    assert lab("run", "--colour", "red").returncode == 2
+
+
+@pytest.fixture
+def broken_course(tmp_path):
+    """A copy of the course with a notebook that fails in its fourth cell."""
+    root = tmp_path / "course"
+    shutil.copytree(paths.notebooks_dir(), root / "notebooks")
+    shutil.copytree(paths.profiles_dir(), root / "datasets" / "profiles")
+    cells = [nbformat.v4.new_markdown_cell("# Broken"),
+             nbformat.v4.new_code_cell('profile = "default"', metadata={"tags": ["parameters"]}),
+             nbformat.v4.new_code_cell("x = 1"),
+             nbformat.v4.new_code_cell("1 / 0")]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (root / "notebooks" / "99-broken").mkdir()
+    nbformat.write(notebook, str(root / "notebooks" / "99-broken" / "99-broken.ipynb"))
+    return root
+
+
+def test_a_failing_notebook_names_its_cell_exits_1_and_leaves_nothing_behind(broken_course, tmp_path):
+    out = tmp_path / "out"
+    env = dict(os.environ, CAMPAIGN_LAB_ROOT=str(broken_course))
+    result = lab("run", "--notebooks", "00,99", "--out", str(out), env=env)
+    assert result.returncode == 1
+    assert "99-broken failed at cell 4: ZeroDivisionError" in result.stdout
+    assert "00-start-here" in result.stdout and " ok" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["00-start-here.ipynb"]
+
+
+def test_run_prints_one_line_per_notebook_with_seconds(tmp_path):
+    result = lab("run", "--notebooks", "00", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    [line] = [l for l in result.stdout.splitlines() if l.startswith("00-start-here")]
+    assert line.split()[1].endswith("s") and line.split()[-1] == "ok"
+
+
+def test_run_passes_the_profile_to_the_notebook(tmp_path):
+    result = lab("run", "--notebooks", "00", "--profile", "default", "--out", str(tmp_path))
+    assert result.returncode == 0
+    executed = json.loads((tmp_path / "00-start-here.ipynb").read_text())
+    injected = [c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert injected and "profile = \"default\"" in "".join(injected[0]["source"])

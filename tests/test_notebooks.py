@@ -1,0 +1,85 @@
+"""The source notebooks: clean in git, complete, runnable, and their checks catch wrong answers."""
+
+from pathlib import Path
+
+import pytest
+
+import notebook_tools as nbt
+from campaign_lab import course, runner
+from campaign_lab.profiles import available_profiles
+
+MODULES = course.modules()
+SKELETON = ["## Overview", "## Prerequisites", "## Ethics check", "## Try it for your own campaign",
+            "## Summary", "## What's next", "## Resources"]
+
+
+def _source(module):
+    return nbt.read(course.source_notebook(module))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_notebook_in_git_has_no_outputs(module):
+    for cell in _source(module).cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, f"strip outputs of {module}"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_notebook_follows_the_lesson_skeleton(module):
+    text = "\n".join(c.source for c in _source(module).cells if c.cell_type == "markdown")
+    missing = [heading for heading in SKELETON if heading not in text]
+    assert not missing, f"{module} lacks sections: {missing}"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_notebook_has_core_and_deep_dive_exercises_and_a_reflection(module):
+    notebook = _source(module)
+    tracks = [nbt.meta(c).get("track") for c in nbt.test_cells(notebook) if c.cell_type == "code"]
+    manual = [c for c in notebook.cells if c.cell_type == "markdown" and nbt.nbgrader_meta(c).get("grade")]
+    assert tracks.count("core") >= 2 and tracks.count("deep-dive") >= 1
+    assert manual and all("rubric" in _previous_markdown(notebook, c).lower() for c in manual)
+
+
+def _previous_markdown(notebook, cell):
+    index = notebook.cells.index(cell)
+    return notebook.cells[index - 1].source
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_exercise_records_a_typical_wrong_answer(module):
+    notebook = _source(module)
+    answers = {nbt.meta(c).get("exercise"): c for c in nbt.answer_cells(notebook)}
+    for test in nbt.test_cells(notebook):
+        name = nbt.meta(test).get("exercise")
+        assert name in answers, f"test cell for {name!r} has no answer cell"
+        assert nbt.meta(answers[name]).get("wrong_answer"), f"{name} records no wrong answer"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_source_notebook_runs_top_to_bottom(module, tmp_path):
+    [run] = runner.run_notebooks(module, out_dir=tmp_path)
+    assert run.ok, run.line()
+    assert (tmp_path / f"{module}.ipynb").exists()
+
+
+OTHER_PROFILES = [p for p in available_profiles() if p != "default"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", OTHER_PROFILES)
+@pytest.mark.parametrize("module", MODULES)
+def test_source_notebook_runs_on_other_profiles(module, profile, tmp_path):
+    [run] = runner.run_notebooks(module, profile=profile, out_dir=tmp_path)
+    assert run.ok, f"{profile}: {run.line()}"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_wrong_answers_make_every_check_say_not_quite(module):
+    source = course.source_notebook(module)
+    executed = nbt.execute(nbt.with_wrong_answers(nbt.read(source)), source.parent)
+    for cell in nbt.test_cells(executed):
+        name = nbt.meta(cell)["exercise"]
+        [error] = nbt.errors(cell) or [None]
+        assert error is not None, f"{name}: the check accepted the wrong answer"
+        assert error["ename"] == "CheckFailed", f"{name}: {error['ename']}: {error['evalue']}"
+        assert "Not quite" in error["evalue"], f"{name}: {error['evalue']}"
