@@ -21,13 +21,16 @@ FIRST_NOTEBOOK = "00-start-here"
 
 def add_arguments(parser) -> None:
     parser.add_argument("--no-lab", action="store_true", help="prepare everything but do not start JupyterLab")
+    parser.add_argument("--no-model", action="store_true", help="do not start the local AI model (for image builds)")
     parser.add_argument("--port", type=int, default=8888, help="JupyterLab port (default: 8888)")
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; use 0.0.0.0 on a server)")
 
 
 def run(args) -> int:
-    for step in (_prepare_data, _start_model, _prepare_notebooks):
-        step()
+    _prepare_data()
+    if not args.no_model:
+        _start_model()
+    _prepare_notebooks()
     if args.no_lab:
         print("Ready. Start JupyterLab with: make start")
         return 0
