@@ -77,5 +77,7 @@ def _launch_lab(ip: str, port: int) -> int:
         f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
         f"--LabApp.default_url=/lab/tree/{first}",
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and cloud machines often run as root
     os.execv(jupyter, command)
     return 0  # not reached
