@@ -25,3 +25,18 @@ def modules():
 @pytest.fixture(scope="session")
 def project_root():
     return paths.project_root()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_model_server_started_by_notebooks():
+    """Notebooks start the course's local model server when they need it; stop it
+    at the end if this test session started it (found it not running)."""
+    try:
+        from campaign_lab.ai import server
+    except ImportError:
+        yield
+        return
+    was_running = server.status().running
+    yield
+    if not was_running and server.status().running:
+        server.stop()
