@@ -8,6 +8,7 @@ tests use it to point at a copy of the course).
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,10 +43,21 @@ def generated_data_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """Run-time state: gradebook, exchange, model server pid and log (git-ignored)."""
+    """Run-time state: gradebook, exchange, model server pid and log (git-ignored).
+
+    Where the course folder is read-only (a grading sandbox, a shared install),
+    a private folder in the system's temporary directory is used instead.
+    """
     path = project_root() / "var"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if os.access(path, os.W_OK):
+            return path
+    except OSError:
+        pass
+    fallback = Path(tempfile.gettempdir()) / f"campaign-lab-var-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    fallback.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return fallback
 
 
 def build_dir() -> Path:
