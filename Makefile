@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -c 'import sys' 2>/dev/null || (rm -rf $(VENV) && $(PYTHON) -m venv $(VENV))
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	bash scripts/install-hub.sh $(VENV)
 	$(BIN)/python -c 'from campaign_lab import course; course.install_jupyter_config()'
 	@touch $@
 

@@ -25,8 +25,15 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(STATE, "gradebook.db")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
 
 # The default exchange (/srv/nbgrader/exchange) is not writable for most users.
-c.Exchange.root = os.path.join(STATE, "exchange")
+# On a JupyterHub, CAMPAIGN_LAB_EXCHANGE names the folder every server shares.
+c.Exchange.root = os.environ.get("CAMPAIGN_LAB_EXCHANGE") or os.path.join(STATE, "exchange")
 c.Exchange.path_includes_course = True
+
+# A JupyterHub (graders/jupyterhub_config.py) sets CAMPAIGN_LAB_TRAINEE in each trainee's
+# server: nbgrader then names submissions after the hub account even where every server
+# runs as the same system user. Trainers have no such name, so they collect everyone.
+if os.environ.get("CAMPAIGN_LAB_TRAINEE"):
+    c.CourseDirectory.student_id = os.environ["CAMPAIGN_LAB_TRAINEE"]
 
 # An endless loop in a submission must not hang grading: each cell gets this long.
 c.Execute.timeout = 120

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages the course needs on Debian or Ubuntu, only the
 # missing ones: Python's venv module, a C/C++ compiler (the local AI model is
-# compiled once), git, and bubblewrap (the grading sandbox).
+# compiled once), git, bubblewrap (the grading sandbox) and Node.js (JupyterHub's proxy).
 #
 # Usage: scripts/bootstrap-system.sh [PYTHON]      (default: python3)
 # Runs apt-get directly as root, through sudo otherwise; on other systems it
@@ -24,6 +24,8 @@ command -v g++ >/dev/null 2>&1 || missing+=("g++")
 command -v make >/dev/null 2>&1 || missing+=("make")
 command -v git >/dev/null 2>&1 || missing+=("git")
 command -v bwrap >/dev/null 2>&1 || missing+=("bubblewrap")
+command -v node >/dev/null 2>&1 || missing+=("nodejs")  # JupyterHub's proxy, for a cohort's hub
+command -v npm >/dev/null 2>&1 || missing+=("npm")
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0

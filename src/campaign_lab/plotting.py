@@ -72,11 +72,12 @@ def show(fig, ax, *, title: str, xlabel: str, ylabel: str, alt: str, reading: st
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     fig.tight_layout()
-    _display_html(_figure_html(fig, alt, reading))
+    _display_html(figure_html(fig, alt, reading))
     plt.close(fig)
 
 
-def _figure_html(fig, alt: str, reading: str) -> str:
+def figure_html(fig, alt: str, reading: str) -> str:
+    """The figure as self-contained HTML: an embedded PNG with alt text and its reading."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -13,7 +13,9 @@ runs:
 3. **Outside, one trainee at a time**: nbgrader's ``autograde`` with its
    ``Execute`` step replaced by :class:`UseSandboxOutputs`, which takes only the
    *outputs* of the sandboxed run. nbgrader then scores the test cells and
-   writes the gradebook, so the formgrader shows the results.
+   writes the gradebook, so the formgrader shows the results; the course's rubric
+   is put back above any reflection whose rubric cell the trainee changed
+   (:mod:`.rubrics`).
 4. Feedback pages come from nbgrader's ``generate_feedback`` (which the course
    configures to hide hidden tests); a page whose visible text still contains a
    line of a hidden test (printed by a trainee's code, say) is replaced by a
@@ -44,6 +46,7 @@ from traitlets import Unicode
 from campaign_lab import course, paths
 from campaign_lab.errors import BadInput
 from campaign_lab.grading import sandbox, tamper
+from campaign_lab.grading.rubrics import RestoreRubrics
 from campaign_lab.grading.sandbox import Limits, Status
 
 NOT_RUN_ERROR = "NotRun"
@@ -140,7 +143,9 @@ def _grading_config(root: Path | None, submitted: Path, executed: Path):
     config.Autograde.autograde_preprocessors = [
         UseSandboxOutputs if step.__name__ == "Execute" else step
         for step in _nbgrader_autograde_steps()
-    ]
+    ] + [RestoreRubrics]  # the formgrader shows the course's rubric above each reflection
+    config.RestoreRubrics.source_directory = str(
+        Path(config.CourseDirectory.root) / config.CourseDirectory.source_directory)
     return config
 
 

@@ -188,7 +188,7 @@ def _bwrap_system_args() -> list[str]:
 def _bwrap_bind_args(paths: Sequence[Path]) -> list[str]:
     """Bind ``paths`` read-only, creating their parents world-traversable."""
     args: list[str] = []
-    made: set[Path] = {Path("/"), Path("/usr"), Path("/etc")}
+    made: set[Path] = {Path("/"), Path("/usr"), Path("/etc"), Path("/tmp"), Path("/dev")}  # already in the box
     for path in paths:
         if path.is_relative_to("/usr") or path.is_relative_to("/etc"):
             continue
@@ -209,10 +209,11 @@ def _bwrap_prefix(workdir: Path, limits: Limits, readable: Sequence[Path] = ()) 
         "--unshare-cgroup-try", "--hostname", "sandbox",
         "--die-with-parent", "--new-session",
         *_bwrap_system_args(),
-        *_bwrap_bind_args(_outermost([*_python_dirs(), *(Path(p).resolve() for p in readable)])),
         "--proc", "/proc", "--dev", "/dev",
         "--perms", "1777", "--size", tmp_bytes, "--tmpfs", "/tmp",
         "--perms", "1777", "--size", tmp_bytes, "--tmpfs", "/dev/shm",
+        # After the tmpfs mounts, so a course kept under /tmp is not hidden by them.
+        *_bwrap_bind_args(_outermost([*_python_dirs(), *(Path(p).resolve() for p in readable)])),
         "--bind", str(workdir), BOX_WORKDIR, "--chdir", BOX_WORKDIR,
     ]
     if _is_root():
