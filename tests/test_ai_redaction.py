@@ -1,0 +1,111 @@
+"""redact() hides names, phone numbers, emails, street addresses and voter ids."""
+
+import pytest
+
+from campaign_lab.ai.safety import find_personal_data, redact
+
+VOTER_NAMES = ["Halima Abdi Noor", "Kevin Mutua", "María José Fernández", "Tom Baker", "Grace Wairimu"]
+
+
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("Write to halima.noor@mail.example.com about the meeting.", "halima.noor@mail.example.com"),
+        ("Her address is P.Murugi_99@uni.ac.ke, please add her.", "P.Murugi_99@uni.ac.ke"),
+        ("CONTACT: SUPPORT@CAMPAIGN-HQ.ORG", "SUPPORT@CAMPAIGN-HQ.ORG"),
+    ],
+)
+def test_email_addresses_are_replaced(text, secret):
+    redacted = redact(text)
+    assert secret not in redacted and "[EMAIL]" in redacted
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["+254 733 456 789", "0733456789", "(312) 555-0199", "+1-312-555-0199", "+52 1 33 3615 4200",
+     "020 7123 4567", "0044 20 7123 4567", "555-0142", "07700 900123"],
+)
+def test_phone_numbers_in_many_formats_are_replaced(phone):
+    redacted = redact(f"Call me on {phone} tomorrow.")
+    assert redacted == "Call me on [PHONE] tomorrow."
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("She lives at 18 Kenyatta Avenue, Nakuru.", "18 Kenyatta Avenue"),
+        ("Drop leaflets at 4410 West Maple Rd. after 5.", "4410 West Maple Rd."),
+        ("Office: 7b Riverside Drive, Unit 12", "7b Riverside Drive, Unit 12"),
+        ("Vive en Avenida Juárez 1150, Guadalajara.", "Avenida Juárez 1150"),
+        ("Send it to PO Box 30071-00100 Nairobi.", "PO Box 30071-00100"),
+        ("the house at 9 elm close needs a visit", "9 elm close"),
+    ],
+)
+def test_street_addresses_are_replaced(text, address):
+    redacted = redact(text)
+    assert address not in redacted and "[ADDRESS]" in redacted
+
+
+@pytest.mark.parametrize(
+    "text, voter_id",
+    [
+        ("Voter ID: NKR-2291-0043 moved house.", "NKR-2291-0043"),
+        ("elector number 88120453 asked for a ride", "88120453"),
+        ("Her registration no. is VR/5521/19.", "VR/5521/19"),
+        ("Check record MX0044721 before calling.", "MX0044721"),
+        ("Clave de elector PRGRJN85031209H400", "PRGRJN85031209H400"),
+    ],
+)
+def test_voter_ids_are_replaced(text, voter_id):
+    redacted = redact(text)
+    assert voter_id not in redacted and "[VOTER_ID]" in redacted
+
+
+def test_known_full_names_are_replaced():
+    assert redact("Kevin Mutua and Halima Abdi Noor signed up.", names=VOTER_NAMES) == "[NAME] and [NAME] signed up."
+
+
+def test_known_names_match_without_accents_or_capitals():
+    assert redact("maria jose fernandez called back", names=VOTER_NAMES) == "[NAME] called back"
+
+
+def test_a_surname_alone_is_replaced_when_capitalised():
+    assert redact("Mutua's sister came too.", names=VOTER_NAMES) == "[NAME]'s sister came too."
+
+
+def test_first_names_that_are_common_words_stay_unless_in_a_full_name():
+    text = "Grace and hope matter. Grace Wairimu agreed."
+    assert redact(text, names=["Grace Wairimu", "Hope Atieno"]) == "Grace and hope matter. [NAME] agreed."
+
+
+def test_names_after_titles_and_greetings_are_replaced_without_a_list():
+    text = "Dear Wanjiku,\nMr. Otieno Okello says hello. Kind regards, Lydia Chebet"
+    assert redact(text) == "Dear [NAME],\nMr. [NAME] says hello. Kind regards, [NAME]"
+
+
+def test_public_names_in_keep_are_not_replaced():
+    text = "Ms. Amina Yusuf thanks Kevin Mutua."
+    assert redact(text, names=VOTER_NAMES + ["Amina Yusuf"], keep=["Amina Yusuf"]) == "Ms. Amina Yusuf thanks [NAME]."
+
+
+def test_everyday_numbers_dates_and_statistics_are_left_alone():
+    text = (
+        "On 2024-06-02 turnout was 61.04% of 98,500 voters; 18-24 year olds voted at 51.4%. "
+        "We knocked on 300 doors in Ward 12 on 3 June and spent KES 15 000 on 2 buses for 45 volunteers."
+    )
+    assert redact(text) == text
+
+
+def test_an_email_containing_a_known_name_becomes_one_email_placeholder():
+    assert redact("kevin.mutua@example.org", names=VOTER_NAMES) == "[EMAIL]"
+
+
+def test_findings_report_each_kind_in_reading_order():
+    text = "Tom Baker, 12 Mill Lane, tom@example.net, 0712 345 678, voter id KB-77120"
+    kinds = [finding.kind for finding in find_personal_data(text, names=VOTER_NAMES)]
+    assert kinds == ["NAME", "ADDRESS", "EMAIL", "PHONE", "VOTER_ID"]
+
+
+def test_text_without_personal_data_is_unchanged():
+    text = "Draft a short post about our plan for safer bus stops near the market."
+    assert redact(text, names=VOTER_NAMES) == text
