@@ -109,3 +109,10 @@ def test_findings_report_each_kind_in_reading_order():
 def test_text_without_personal_data_is_unchanged():
     text = "Draft a short post about our plan for safer bus stops near the market."
     assert redact(text, names=VOTER_NAMES) == text
+
+
+def test_phone_extensions_are_redacted_with_the_number():
+    from campaign_lab.ai import redact
+
+    assert redact("Ring 555-0129 x1919 after six") == "Ring [PHONE] after six"
+    assert redact("Office: 555-0143 ext. 22.") == "Office: [PHONE]."

@@ -120,3 +120,12 @@ def test_statement_without_rules_has_no_rules_section(filled_log):
 def test_statement_for_an_empty_log_says_no_ai_was_used(log):
     log.write_text("")
     assert "We have not used AI tools in this campaign so far." in disclosure_statement(log)
+
+
+def test_a_single_day_of_use_is_said_as_one_date(tmp_path):
+    from campaign_lab.ai import disclosure_statement, log_use
+
+    log = tmp_path / "log.jsonl"
+    log_use("draft a post", "local", "smollm2", "Write a post", path=log)
+    statement = disclosure_statement(log)
+    assert "1 time on " in statement and "between" not in statement.split("\n")[2]

@@ -170,3 +170,11 @@ def test_hints_come_in_steps(capsys):
     out = capsys.readouterr().out.splitlines()
     assert "hint 1 of 2" in out[0] and "q1.hint(2)" in out[0]
     assert "hint 2 of 2" in out[1] and "hint 2 of 2" in out[2]
+
+
+def test_course_errors_show_one_friendly_line_in_a_notebook():
+    from campaign_lab.errors import BadInput
+
+    assert BadInput("the profile file x.yaml does not exist.")._render_traceback_() == [
+        "⚠️ the profile file x.yaml does not exist."
+    ]

@@ -16,6 +16,10 @@ class LabError(Exception):
 
     exit_code = EXIT_FAILED
 
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook, show the message alone, not a traceback."""
+        return [f"⚠️ {self}"]
+
 
 class BadInput(LabError):
     """A file, name or option the user gave cannot be used (exit code 2)."""

@@ -53,6 +53,7 @@ _PHONE = re.compile(
     r"(?:(?:\+|00)\d{1,3}[ .-]?(?:\d[ .-])?)?"  # country code, maybe a one-digit mobile prefix
     r"(?:\(\d{1,5}\)[ .-]?)?"
     r"\d{2,15}(?:[ .-]\d{2,8}){0,4}"
+    r"(?P<ext>\s*(?:x|ext\.?|extension)\s*\d{1,6})?"  # an extension: "555-0129 x1919"
     r"(?![\w@/]|[.-]\d)"
 )
 _DATE = re.compile(r"\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{4}")
@@ -174,11 +175,11 @@ def _regex_findings(kind: str, pattern: re.Pattern, text: str, group: str | int 
 def _phone_findings(text: str) -> list[Finding]:
     found = []
     for match in _PHONE.finditer(text):
-        candidate = match.group()
+        candidate = match.group()[: match.start("ext") - match.start()] if match.group("ext") else match.group()
         digits = sum(char.isdigit() for char in candidate)
         local_number = digits == 7 and re.fullmatch(r"\d{3}[ .-]\d{4}", candidate)
         if (8 <= digits <= 15 or local_number) and not _DATE.fullmatch(candidate):
-            found.append(Finding("PHONE", match.start(), match.end(), candidate))
+            found.append(Finding("PHONE", match.start(), match.end(), match.group()))
     return found
 
 

@@ -205,13 +205,17 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
+def _period(first: str, last: str) -> str:
+    return f"on {first}" if first == last else f"between {first} and {last}"
+
+
 def _usage_sections(entries: list[dict]) -> list[str]:
     times = sorted(entry["time"][:10] for entry in entries)
     purposes = Counter(entry["purpose"] for entry in entries)
     published = [entry for entry in entries if entry.get("published")]
     tools = sorted({(entry["provider"], entry["model"]) for entry in entries})
     lines = [
-        f"We used AI tools {_count(len(entries), 'time')} between {times[0]} and {times[-1]}. "
+        f"We used AI tools {_count(len(entries), 'time')} {_period(times[0], times[-1])}. "
         "A person on our team reads and checks every AI draft before anything is published.",
         "",
         "## What we used AI for",
