@@ -5,8 +5,13 @@ course, first with one job, then with one job per core, and records the time
 per notebook, the speed-up and the projected time for a cohort of 30. Results
 are merged into bench/results.json under the key "grade" (other keys are kept).
 
-    python bench/bench_grade.py            # 12 submissions
-    python bench/bench_grade.py --count 30
+It also grades 40 copies of notebook 00 (solutions filled in) both with
+plain sequential ``nbgrader autograde`` and with ``campaign-lab grade``
+(sandboxed, one job per core), and records both times and the sandbox's
+overhead per submission, under "grade_vs_nbgrader".
+
+    python bench/bench_grade.py            # 12 submissions, then 40 of notebook 00
+    python bench/bench_grade.py --count 30 --cohort 40
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import nbformat
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -51,10 +58,90 @@ def grade_copies(count: int, jobs: int) -> float:
     return seconds
 
 
+MODULE = "00-start-here"
+
+
+def _course_with_submissions(root: Path, count: int):
+    """A course copy with notebook 00 generated and ``count`` correct submissions of it."""
+    from campaign_lab import course, paths
+
+    shutil.copytree(paths.notebooks_dir() / MODULE, root / "notebooks" / MODULE)
+    api = course.nbgrader_api(root)
+    if not api.generate_assignment(MODULE)["success"]:
+        raise SystemExit("could not generate notebook 00")
+    answered = _release_with_solutions(root)
+    for index in range(count):
+        target = root / "submitted" / f"trainee{index:02d}" / MODULE
+        target.mkdir(parents=True)
+        nbformat.write(answered, str(target / f"{MODULE}.ipynb"))
+    return api
+
+
+def _release_with_solutions(root: Path):
+    """The released notebook as a trainee who answered everything correctly hands it in."""
+    def read(folder):
+        return nbformat.read(str(root / folder / MODULE / f"{MODULE}.ipynb"), as_version=4)
+
+    source, release = read("notebooks"), read("release")
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in release.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
+            cell.source = answers[grade_id]
+    return release
+
+
+def plain_nbgrader_seconds(count: int) -> float:
+    """Sequential ``nbgrader autograde``, one trainee after another, no sandbox."""
+    with tempfile.TemporaryDirectory(prefix="bench-nbgrader-") as folder:
+        api = _course_with_submissions(Path(folder), count)
+        start = time.perf_counter()
+        for index in range(count):
+            if not api.autograde(MODULE, f"trainee{index:02d}")["success"]:
+                raise SystemExit("plain nbgrader autograde failed")
+        return time.perf_counter() - start
+
+
+def campaign_lab_seconds(count: int, jobs: int) -> float:
+    """``campaign-lab grade``: each submission sandboxed, ``jobs`` at once."""
+    with tempfile.TemporaryDirectory(prefix="bench-campaign-lab-") as folder:
+        root = Path(folder)
+        _course_with_submissions(root, count)
+        start = time.perf_counter()
+        grades = autograde.grade_submissions(root / "submitted", root=root, jobs=jobs, out_dir=root / "out")
+        seconds = time.perf_counter() - start
+    if {grade.status for grade in grades} != {sandbox.Status.GRADED}:
+        raise SystemExit(f"benchmark run went wrong: {autograde.summary(grades)}")
+    return seconds
+
+
+def compare_with_nbgrader(count: int) -> dict:
+    cores = os.cpu_count() or 1
+    plain = plain_nbgrader_seconds(count)
+    ours_one_job = campaign_lab_seconds(count, jobs=1)
+    ours = campaign_lab_seconds(count, jobs=cores)
+    figures = {
+        "notebook": MODULE,
+        "submissions": count,
+        "plain_nbgrader_sequential_seconds": round(plain, 1),
+        "campaign_lab_grade_seconds": round(ours, 1),
+        "speedup": round(plain / ours, 2),
+        "target_speedup": 1.8,
+        "meets_target": plain / ours >= 1.8,
+        "sandbox_overhead_seconds_per_submission": round((ours_one_job - plain) / count, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
+    merge("grade_vs_nbgrader", figures)
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=12)
+    parser.add_argument("--cohort", type=int, default=40, help="submissions of notebook 00 for the nbgrader comparison")
     args = parser.parse_args()
+    print(compare_with_nbgrader(args.cohort))
     cores = os.cpu_count() or 1
     serial = grade_copies(args.count, jobs=1)
     parallel = grade_copies(args.count, jobs=cores)
