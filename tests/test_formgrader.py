@@ -23,7 +23,7 @@ import pytest
 
 from campaign_lab.grading import report
 from campaign_lab.grading.rubrics import rubrics
-from cohort_tools import (MODULE, REFLECTION_ANSWER, TAMPERED_RUBRIC, course_copy, free_port, grade_cohort,
+from cohort_tools import (MODULE, REFLECTION_ANSWER, course_copy, free_port, grade_cohort,
                           source_notebook, wait_until)
 
 pytestmark = pytest.mark.slow

@@ -1,6 +1,5 @@
 """nbgrader round trip: sources score full marks, releases run and score zero, feedback hides hidden tests."""
 
-import os
 import shutil
 import subprocess
 import sys

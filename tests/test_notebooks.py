@@ -1,6 +1,5 @@
 """The source notebooks: clean in git, complete, runnable, and their checks catch wrong answers."""
 
-from pathlib import Path
 
 import pytest
 

@@ -1,8 +1,10 @@
 """The grading sandbox: every hostile submission ends with the right status and harms nothing.
 
 One batch of hostile submissions (see ``tests/hostile/make_submissions.py``)
-is generated from a tiny nbgrader notebook and executed in parallel, once per
-module; each test then checks one behaviour of that batch.
+is generated from a tiny nbgrader notebook and executed two at a time, once
+with a new sandbox per notebook ("cold") and once in two warm boxes that each
+run half of the batch one notebook after another ("warm"); each test then
+checks one behaviour of that batch.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from campaign_lab.errors import BadInput
 from campaign_lab.grading import sandbox
 from campaign_lab.grading.sandbox import GiB, MiB, Limits, Status
+from campaign_lab.grading.warm_box import BoxPool, course_imports
 from hostile.make_submissions import FORK_BOMB_SIZE, KINDS, write_submissions
 from hostile.tiny_course import ASSIGNMENT, HIDDEN_MARKER, write_source
 
@@ -94,9 +97,11 @@ def mechanism():
     return sandbox.detect_mechanism()
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory, mechanism):
+@pytest.fixture(scope="module", params=["cold", "warm"])
+def batch(request, tmp_path_factory, mechanism):
     """Generate every hostile kind and execute them all, two at a time."""
+    if request.param == "warm" and mechanism.name != "bwrap":
+        pytest.skip("warm boxes need bubblewrap")
     course = tmp_path_factory.mktemp("course")
     source = write_source(course / "source")
     (course / "gradebook.db").write_bytes(b"the trainer's gradebook")
@@ -106,11 +111,21 @@ def batch(tmp_path_factory, mechanism):
     before = snapshot(course)
     out = tmp_path_factory.mktemp("executed")
 
+    boxes = BoxPool(2, mechanism, TEST_LIMITS, [], course_imports([source]))
+
+    def execute(path, box=None):
+        return sandbox.execute_notebook(path, out / path.parent.parent.name, limits=TEST_LIMITS,
+                                        mechanism=mechanism, box=box)
+
     def run(item):
         kind, path = item
-        return kind, sandbox.execute_notebook(path, out / kind, limits=TEST_LIMITS, mechanism=mechanism)
+        if request.param == "cold":
+            return kind, execute(path)
+        with boxes.box() as box:
+            assert box is not None, f"no warm box: {boxes.disabled_reason}"
+            return kind, execute(path, box)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with boxes, ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(pool.map(run, submissions.items()))
     listener.close()
     yield {"results": results, "before": before, "after": snapshot(course), "course": course,

@@ -14,6 +14,11 @@ import sys
 
 from campaign_lab.errors import EXIT_BAD_INPUT, LabError
 
+# jsonschema (under nbformat, so under every notebook command) imports this
+# optional IRI checker if it is installed; building its grammar takes more than
+# a second per command, and no notebook or nbgrader file needs it.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 # Order is the order shown in --help.
 COMMANDS = (
     "start",

@@ -10,6 +10,8 @@ runs:
    cells back, hidden tests included, and restore deleted ones).
 2. **Inside a sandbox** (:mod:`.sandbox`): execute that restored notebook. The
    gradebook, the source notebooks and other trainees' folders are not there.
+   Each parallel job keeps one warm box (:mod:`.warm_box`) with the libraries
+   the course's notebooks import already loaded.
 3. **Outside, one trainee at a time**: nbgrader's ``autograde`` with its
    ``Execute`` step replaced by :class:`UseSandboxOutputs`, which takes only the
    *outputs* of the sandboxed run. nbgrader then scores the test cells and
@@ -48,6 +50,7 @@ from campaign_lab.errors import BadInput
 from campaign_lab.grading import sandbox, tamper
 from campaign_lab.grading.rubrics import RestoreRubrics
 from campaign_lab.grading.sandbox import Limits, Status
+from campaign_lab.grading.warm_box import BoxPool, course_imports
 
 NOT_RUN_ERROR = "NotRun"
 NOT_RUN_MESSAGE = "this test did not run: the notebook stopped before it ({status})"
@@ -290,10 +293,11 @@ def _execute(submission: Submission, restored: Path, job: _Job) -> tuple[Status,
     """Run the restored notebook in a sandbox; leave its outputs and status for nbgrader."""
     folder = job.executed / submission.student / submission.assignment
     folder.mkdir(parents=True, exist_ok=True)
-    result = sandbox.execute_notebook(
-        restored, folder, limits=job.limits, extra_files=_other_files(submission, job.source_root),
-        readable=job.readable, mechanism=job.mechanism,
-    )
+    with job.boxes.box() as box:
+        result = sandbox.execute_notebook(
+            restored, folder, limits=job.limits, extra_files=_other_files(submission, job.source_root),
+            readable=job.readable, mechanism=job.mechanism, box=box,
+        )
     status, message = result.status, result.message
     executed = _read_executed(folder / restored.name)
     if executed is not None and not _same_cells(nbformat.read(str(restored), as_version=4), executed):
@@ -334,6 +338,7 @@ class _Job:
     protected: dict[tuple[str, str], dict]
     hidden: dict[tuple[str, str], list[str]]
     source_root: Path
+    boxes: BoxPool
 
 
 # --------------------------------------------------------------------------
@@ -451,8 +456,10 @@ def grade_submissions(
         api = _api(config)
         for name in sorted({s.assignment for s in submissions}):
             _ensure_assignment(api, name)
-        job = _make_job(api, config, work, submissions, limits, mechanism)
-        grades = _run_all(api, job, submissions, staged, jobs, progress)
+        jobs = jobs or os.cpu_count() or 1
+        job = _make_job(api, config, work, submissions, limits, mechanism, jobs)
+        with job.boxes:
+            grades = _run_all(api, job, submissions, staged, jobs, progress)
     _write_outputs(grades, Path(out_dir) if out_dir else paths.state_dir() / "grades")
     return grades
 
@@ -466,8 +473,8 @@ def _stage_submissions(submissions: list[Submission], staged: Path) -> Path:
     return staged
 
 
-def _make_job(api, config, work: Path, submissions, limits, mechanism) -> _Job:
-    """Read what every notebook's checks need from the gradebook, once."""
+def _make_job(api, config, work: Path, submissions, limits, mechanism, jobs: int) -> _Job:
+    """Read what every notebook's checks need from the gradebook, once; prepare the boxes."""
     from nbgrader.api import Gradebook
 
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gradebook:
@@ -475,13 +482,17 @@ def _make_job(api, config, work: Path, submissions, limits, mechanism) -> _Job:
         protected = {key: tamper.protected_cells(gradebook, key[1], key[0]) for key in known}
         hidden = {key: tamper.hidden_test_lines(gradebook, key[1], key[0]) for key in known}
     cell_seconds = float(getattr(config.Execute, "timeout", 120) or 120)
+    limits = limits or Limits(cell_seconds=cell_seconds)
+    mechanism = mechanism or sandbox.detect_mechanism()
+    readable = [folder for folder in (paths.datasets_dir(),) if folder.is_dir()]
+    source_root = Path(api.coursedir.root) / api.coursedir.source_directory
+    # The boxes load what the course's own notebooks import, once per box.
+    sources = [source_root / assignment / f"{notebook}.ipynb" for assignment, notebook in known]
     return _Job(
         config=config, db_url=api.coursedir.db_url, work=work, executed=work / "executed",
-        limits=limits or Limits(cell_seconds=cell_seconds),
-        mechanism=mechanism or sandbox.detect_mechanism(),
-        readable=[folder for folder in (paths.datasets_dir(),) if folder.is_dir()],
-        protected=protected, hidden=hidden,
-        source_root=Path(api.coursedir.root) / api.coursedir.source_directory,
+        limits=limits, mechanism=mechanism, readable=readable,
+        protected=protected, hidden=hidden, source_root=source_root,
+        boxes=BoxPool(jobs, mechanism, limits, readable, course_imports(sources)),
     )
 
 
@@ -518,7 +529,7 @@ def _run_all(api, job: _Job, submissions: list[Submission], staged: Path, jobs: 
             finish(_Prepared(submission, Status.NOT_A_NOTEBOOK,
                              f"{submission.path.name} is not a notebook of assignment {submission.assignment}."))
     known = [s for s in submissions if s.key in job.protected]
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(_prepare_and_execute, s, job) for s in known]
         for future in progress(as_completed(futures), len(futures), "grading"):
             finish(future.result())

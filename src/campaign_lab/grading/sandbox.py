@@ -34,6 +34,10 @@ submission runs in a box:
   Set ``CAMPAIGN_LAB_SANDBOX`` to ``bwrap``, ``unshare`` or ``none`` to choose
   one yourself.
 
+Starting a box and a Python for every notebook is slow; :mod:`.warm_box` keeps
+one bubblewrap box per grading job with the course's libraries loaded and runs
+each notebook in a fresh fork of it (``execute_notebook(..., box=...)``).
+
 The statuses in :class:`Status` are what a trainer sees for each submission.
 """
 
@@ -738,6 +742,7 @@ def execute_notebook(
     extra_files: Mapping[str, Path] | None = None,
     readable: Sequence[Path] = (),
     mechanism: Mechanism | None = None,
+    box=None,
 ) -> SandboxResult:
     """Execute one submitted notebook in a sandbox and say what happened.
 
@@ -755,6 +760,9 @@ def execute_notebook(
         Folders the notebook may read, such as the course's datasets.
     mechanism
         How to isolate; by default the best one that works here.
+    box
+        A started :class:`~.warm_box.WarmBox` to run in (its libraries already
+        loaded); by default a new box for this notebook alone.
 
     Returns
     -------
@@ -775,15 +783,19 @@ def execute_notebook(
             f"{notebook.name} is not a readable notebook (not valid notebook JSON).",
             mechanism=mechanism.name,
         )
-    argv = [
-        sys.executable, "-m", "campaign_lab.grading.runner", "submission.ipynb", "executed.ipynb",
+    runner_args = [
+        "submission.ipynb", "executed.ipynb",
         "--cell-seconds", str(limits.cell_seconds), "--output-bytes", str(limits.output_bytes),
     ]
     staging = Path(tempfile.mkdtemp(prefix="campaign-lab-out-"))
     try:
         files = {**(extra_files or {}), "submission.ipynb": notebook}
-        result = run_command(argv, files, limits=limits, collect=["executed.ipynb"],
-                             out_dir=staging, readable=readable, mechanism=mechanism)
+        if box is not None:
+            result = box.run_notebook(files, [*runner_args, "--fork-kernel"], limits, "executed.ipynb", staging)
+        else:
+            argv = [sys.executable, "-m", "campaign_lab.grading.runner", *runner_args]
+            result = run_command(argv, files, limits=limits, collect=["executed.ipynb"],
+                                 out_dir=staging, readable=readable, mechanism=mechanism)
         return _classify(result, staging / "executed.ipynb", out_dir / notebook.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
