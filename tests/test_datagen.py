@@ -292,6 +292,21 @@ def test_personal_data_in_voter_messages_is_fictional_too(default):
     assert all(EMAIL.match(email) for email in re.findall(r"[\w.\-]+@[\w.\-]+\w", text))
 
 
+@pytest.mark.parametrize("name", SHIPPED)
+def test_addresses_in_voter_messages_follow_the_country_and_are_redacted(classroom, name):
+    from campaign_lab.ai.safety import redact
+    from campaign_lab.profiles import load_profile
+
+    names = load_profile(name).names
+    messages = table(classroom[name], "voter_messages")["text"]
+    with_address = [text for text in messages if "address" in text.lower() or "dirección" in text.lower()]
+    streets = [street for street in names.streets if any(street in text for text in with_address)]
+    assert with_address and streets
+    for text in with_address:
+        redacted = redact(text)
+        assert "[ADDRESS]" in redacted and not any(f"{street} " in redacted for street in streets), redacted
+
+
 # ----------------------------------------------------------------------------- links, texts, media
 
 

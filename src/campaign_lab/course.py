@@ -70,15 +70,19 @@ def nbgrader_config(root: Path | None = None):
 
 def nbgrader_api(root: Path | None = None):
     """An ``NbGraderAPI`` for the course (or for a copy of it at ``root``)."""
+    config = nbgrader_config(root)
+    if root is None:
+        paths.state_dir()  # the gradebook lives there
+    return nbgrader_api_for(config)
+
+
+def nbgrader_api_for(config):
+    """An ``NbGraderAPI`` with these settings (the course's, changed by the caller)."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
     _put_environment_on_path()
-    config = nbgrader_config(root)
-    if root is None:
-        paths.state_dir()  # the gradebook lives there
-    coursedir = CourseDirectory(config=config)
-    return NbGraderAPI(coursedir=coursedir, config=config)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
 def _put_environment_on_path() -> None:
@@ -91,7 +95,8 @@ def _put_environment_on_path() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def _call(result: dict, what: str) -> None:
+def check_nbgrader(result: dict, what: str) -> None:
+    """Raise RunFailed with nbgrader's last log line if an ``NbGraderAPI`` call failed."""
     if not result.get("success"):
         detail = (result.get("error") or result.get("log") or "").strip().splitlines()
         raise RunFailed(f"{what} failed: {detail[-1] if detail else 'no details from nbgrader'}")
@@ -105,7 +110,7 @@ def release(selection: str | None = None, root: Path | None = None) -> list[Path
     api = nbgrader_api(root)
     released = []
     for module in select_modules(selection, root):
-        _call(api.generate_assignment(module, force=True, create=True), f"Releasing {module}")
+        check_nbgrader(api.generate_assignment(module, force=True, create=True), f"Releasing {module}")
         released.append(_root(root) / "release" / module / f"{module}.ipynb")
     return released
 
@@ -152,10 +157,10 @@ def selfcheck(selection: str | None = None, progress=print) -> list[ModuleCheck]
 
 
 def _selfcheck_module(api, root: Path, module: str) -> ModuleCheck:
-    _call(api.generate_assignment(module, force=True, create=True), f"Releasing {module}")
+    check_nbgrader(api.generate_assignment(module, force=True, create=True), f"Releasing {module}")
     for student, folder in ((SOLUTIONS, root / "notebooks" / module), (BLANK, root / "release" / module)):
         shutil.copytree(folder, root / "submitted" / student / module)
-        _call(api.autograde(module, student, force=True, create=True), f"Grading {module} for {student}")
+        check_nbgrader(api.autograde(module, student, force=True, create=True), f"Grading {module} for {student}")
     return _module_check(api, root, module)
 
 

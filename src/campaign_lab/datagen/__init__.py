@@ -25,7 +25,7 @@ from campaign_lab.datagen.voters import write_voters
 from campaign_lab.errors import BadInput
 from campaign_lab.profiles import Profile, load_profile, profile_path
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DEFAULT_VOTERS = 20_000
 DEFAULT_SEED = 2027
 MIN_VOTERS = 200

@@ -67,6 +67,30 @@ def ascii_slug(text: str, sep: str = "") -> str:
     return re.sub(r"[^a-z0-9]+", sep, plain).strip(sep)
 
 
+def street_word_first(street_word: str) -> bool:
+    """True where the word for "street" comes before the name ("Calle Hidalgo"), not after ("Oak Road").
+
+    Examples
+    --------
+    >>> street_word_first("Calle"), street_word_first("Road")
+    (True, False)
+    """
+    return street_word.lower() in {"calle", "avenida", "rue", "rua", "via", "jalan"}
+
+
+def street_address(number: int, street: str, street_word: str) -> str:
+    """One address line in the country's word order.
+
+    Examples
+    --------
+    >>> street_address(12, "Hidalgo", "Calle"), street_address(12, "Oak", "Road")
+    ('Calle Hidalgo 12', '12 Oak Road')
+    """
+    if street_word_first(street_word):
+        return f"{street_word} {street} {number}"
+    return f"{number} {street} {street_word}"
+
+
 def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     """Split ``total`` into whole numbers proportional to ``weights`` that add up exactly."""
     weights = np.asarray(weights, dtype=float)

@@ -12,7 +12,7 @@ import datetime as dt
 
 import pyarrow as pa
 
-from campaign_lab.datagen._common import ascii_slug, long_date, rng_for
+from campaign_lab.datagen._common import ascii_slug, long_date, rng_for, street_address
 from campaign_lab.datagen.model import PopulationModel, debate_day, place_name, story_day
 
 #: The budget rise for the first issue, as the platform states it and as the youth speech misstates it.
@@ -288,7 +288,7 @@ def _messages(model: PopulationModel) -> list[dict]:
     for _ in range(5):
         add("email", f"Hello, I would like to volunteer on weekends in {ward()}. You can call me on {phone()} or write to {{email}}. Thanks, {{name}}", pii=True, topic="volunteering")
     for _ in range(3):
-        add("email", f"Hi, I use a wheelchair and my polling station in {ward()} has steps. Can someone help me get there on election day? My address is {rng.integers(1, 200)} {names.streets[rng.integers(len(names.streets))]} {names.street_word}. {{name}}", pii=True, topic="accessibility")
+        add("email", f"Hi, I use a wheelchair and my polling station in {ward()} has steps. Can someone help me get there on election day? My address is {street_address(rng.integers(1, 200), names.streets[rng.integers(len(names.streets))], names.street_word)}. {{name}}", pii=True, topic="accessibility")
     for _ in range(2):
         add("email", f"I got a text from your campaign but I never gave you my number ({phone()}). Where did you get it? Please delete my details. {{name}}, born {rng.integers(1950, 2000)}-{rng.integers(1, 13):02d}-{rng.integers(1, 28):02d}.", pii=True, topic="data request")
     add(

@@ -22,6 +22,7 @@ from campaign_lab.datagen._common import (
     chunk_quota,
     day_number,
     rng_for,
+    street_word_first,
     to_dates,
     top_k_weighted,
 )
@@ -80,7 +81,7 @@ class _Vocab:
         self.last_ascii = [ascii_slug(name, "-") for name in self.last]
         self.streets = list(names.streets)
         self.street_word = names.street_word
-        self.word_first = names.street_word.lower() in {"calle", "avenida", "rue", "rua", "via", "jalan"}
+        self.word_first = street_word_first(names.street_word)
 
 
 def _ward_variants(ward_names: list[str]) -> list[str]:

@@ -164,14 +164,6 @@ def _nbgrader_sanitize_steps() -> list:
     return list(Autograde.class_traits()["sanitize_preprocessors"].default())
 
 
-def _api(config):
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    course._put_environment_on_path()
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-
 def _ensure_assignment(api, assignment: str) -> None:
     """Make sure the gradebook knows the assignment (nbgrader's generate_assignment)."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -186,7 +178,7 @@ def _ensure_assignment(api, assignment: str) -> None:
     if not source.is_dir():
         raise BadInput(f"There is no assignment {assignment!r} in the course "
                        f"(no folder {source}); check the name in the submitted folder.")
-    course._call(api.generate_assignment(assignment, force=True, create=True), f"Releasing {assignment}")
+    course.check_nbgrader(api.generate_assignment(assignment, force=True, create=True), f"Releasing {assignment}")
 
 
 class UseSandboxOutputs(NbGraderPreprocessor):
@@ -453,7 +445,7 @@ def grade_submissions(
         work = Path(tmp)
         staged = _stage_submissions(submissions, work / "submitted")
         config = _grading_config(root, staged, work / "executed")
-        api = _api(config)
+        api = course.nbgrader_api_for(config)
         for name in sorted({s.assignment for s in submissions}):
             _ensure_assignment(api, name)
         jobs = jobs or os.cpu_count() or 1
