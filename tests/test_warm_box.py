@@ -154,3 +154,15 @@ def test_course_imports_lists_modules_and_submodules(tmp_path):
     nbformat.write(new_notebook(cells=cells), str(path))
     found = course_imports([path, tmp_path / "missing.ipynb"])
     assert found == ["pandas", "campaign_lab", "campaign_lab.plotting", "numpy.linalg", "json"]
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["new sandbox", "warm box"])
+def test_modules_beside_a_submission_do_not_replace_the_graders_own(box, tmp_path, warm):
+    fake = tmp_path / "fake_module.py"
+    fake.write_text("raise SystemExit('a submitted file took over the grader')\n")
+    path = tmp_path / "plain.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("print('graded as usual')")]), str(path))
+    extra = {f"{name}.py": fake for name in ("nbclient", "nbformat", "jupyter_client", "campaign_lab")}
+    result = sandbox.execute_notebook(path, tmp_path / "out", limits=LIMITS, extra_files=extra,
+                                      box=box if warm else None)
+    assert result.status == Status.GRADED and "graded as usual" in printed(result)

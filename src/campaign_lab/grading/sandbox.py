@@ -793,7 +793,8 @@ def execute_notebook(
         if box is not None:
             result = box.run_notebook(files, [*runner_args, "--fork-kernel"], limits, "executed.ipynb", staging)
         else:
-            argv = [sys.executable, "-m", "campaign_lab.grading.runner", *runner_args]
+            # -P: files in the submission's folder cannot stand in for the grader's own modules
+            argv = [sys.executable, "-P", "-m", "campaign_lab.grading.runner", *runner_args]
             result = run_command(argv, files, limits=limits, collect=["executed.ipynb"],
                                  out_dir=staging, readable=readable, mechanism=mechanism)
         return _classify(result, staging / "executed.ipynb", out_dir / notebook.name)

@@ -140,7 +140,8 @@ class WarmBox:
         prefix = sandbox._bwrap_prefix(self.workdir, self.limits, self.readable)
         prefix.insert(1, "--as-pid-1")
         user = sandbox._setpriv_prefix(self.uid) if self.uid is not None else []
-        return [*prefix, *user, sys.executable, "-m", "campaign_lab.grading.box_server",
+        # -P: nothing in the writable working folder is ever imported by the server
+        return [*prefix, *user, sys.executable, "-P", "-m", "campaign_lab.grading.box_server",
                 "--preload", ",".join(self.preload)]
 
     def _preexec(self, cgroup):
