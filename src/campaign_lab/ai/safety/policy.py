@@ -81,7 +81,7 @@ _IMPERSONATION = [
     r"\bas if (?:you were|you are|i were|i am|we were)\s+",
     r"\b(?:as if|as though) (?:it|this|the \w+) (?:came|comes|were|was) (?:from|written by|sent by|signed by)\s+",
     r"\bin the (?:voice|name) of\s+",
-    r"\bsign(?:ed)? (?:it|this|the \w+) (?:as|with the name of|in the name of|from)\s+",
+    r"\bsign(?:ed)? (?:it|this|that|the|our|my)(?: \w+)? (?:as|with the name of|in the name of|from)\s+",
 ]
 _FAKE_ACCOUNTS = r"\b(?:fake|bogus|sock ?puppet|impostor|imposter)\s+(?:\w+\s+)?(?:accounts?|profiles?|pages?|personas?)\b"
 
@@ -98,6 +98,17 @@ _FAKE_ENDORSEMENT = [
     r"\bmake it (?:look|seem|sound|appear) (?:like|as if|as though)\b" + _NEAR + r"\b(?:endorse[sd]?|support(?:s|ed)?|back(?:s|ed)?)\b",
 ]
 
+# Writing words of support that someone else is to have said: whose, is decided by _speaker_after.
+_WRITE_SOMEONES_SUPPORT = re.compile(
+    r"\b(?:write|compose|draft|create|generate|craft|produce|come up with|give me)\w*\b[^.?!\n]{0,40}?"
+    r"\b(?:endorsements?|testimonials?|quotes?|statements? of support|reviews?|letters? of support)\s+"
+    r"(?:from|by|attributed to|signed by)\s+",
+    _FLAGS,
+)
+# Who may be quoted without refusal: the campaign itself.
+_OWN_SIDE = re.compile(
+    r"(?:(?:our|my)\b(?!\s+(?:opponent|rival|competitor)s?\b)|(?:the|this) campaign|us\b|me\b|the candidate\b)", _FLAGS)
+
 _SUPPRESSION = [
     r"\b(?:discourag(?:e|ing)|dissuad(?:e|ing)|deter(?:ring)?|prevent(?:ing)?|keep(?:ing)?|scar(?:e|ing)"
     r"|intimidat(?:e|ing)|frighten(?:ing)?|trick(?:ing)?|stop(?:ping)?)\b" + _NEAR
@@ -112,6 +123,15 @@ _SUPPRESSION = [
     r"\b(?:wrong|false|fake|incorrect|misleading|made[- ]up)\b" + _NEAR
     + r"\b(?:election (?:date|day)|voting (?:date|day|place|location|hours|rules?|requirements?)"
     r"|polling (?:station|place|location|day|hours)s?)\b",
+    # Threats tied to voting: "people with fines will be arrested at polling stations".
+    r"\b(?:will|would|could|can|may|might|are going to)\s+(?:be\s+)?(?:arrested|detained|deported|jailed|prosecuted"
+    r"|fined|questioned by (?:the )?police|reported to (?:the )?(?:police|immigration))\b" + _NEAR
+    + r"\b(?:polls?|polling|vote|voting|ballots?|election day)\b",
+    r"\b(?:polls?|polling (?:stations?|places?)|vote|voting|ballots?)\b" + _NEAR
+    + r"\b(?:will|would|could|can|may|might|are going to)\s+(?:be\s+)?(?:arrested|detained|deported|jailed|prosecuted)\b",
+    r"\b(?:tell|say|post|text|announce|claim|write|draft|spread|send|inform|let)\w*\b" + _NEAR
+    + r"\bpolling (?:stations?|places?|centres?|centers?|locations?)\s+(?:(?:is|are|has|have|had|was|were|will be"
+    r"|has been|have been)\s+)?(?:now\s+)?(?:closed|shut|cancel+ed)\b",
     r"\b(?:you|they|voters|people|everyone|supporters|residents) can (?:now |also |still )?vote"
     r" (?:by|via|through|from|on|using) (?:text|sms|phone|whatsapp|e-?mail|twitter|x|tweet|facebook|instagram|tiktok"
     r"|home|an app)\b",
@@ -139,6 +159,14 @@ _DECEPTIVE_MEDIA = [
     + r"\b(?:said|says|admitted|confessed|caught|drunk|took|taking|accepted|accepting|stole|stealing|bribe\w*"
     r"|cheated|insulted|attacked|hit)\b",
 ]
+
+
+# A realistic picture, video or recording of someone: whose, is decided by _speaker_after.
+_REALISTIC_MEDIA_OF = re.compile(
+    _CREATE + _NEAR + r"\b(?:realistic|photo-?realistic|convincing|real-looking|lifelike|believable|authentic-looking)"
+    r"\s+(?:\w+\s+)?(?:photo|image|picture|video|footage|recording|audio|voice (?:note|message))s?\s+of\s+",
+    _FLAGS,
+)
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern]:
@@ -174,6 +202,24 @@ def _impersonates(prompt: str, own_names: set[str]) -> bool:
     return False
 
 
+def _about_someone_else(pattern: re.Pattern, prompt: str, own_names: set[str], anyone: bool) -> bool:
+    """True if ``pattern`` leads to a person who is not the campaign's own.
+
+    ``anyone``: any words after the lead count as a person ("a nurse named Mary"),
+    not only office holders and capitalised names.
+    """
+    for match in pattern.finditer(prompt):
+        rest = prompt[match.end():]
+        if _OWN_SIDE.match(rest):
+            continue
+        person = _PERSON.match(rest)
+        if person and _is_own(person.group().strip().casefold(), own_names):
+            continue
+        if person or (anyone and rest.strip()):
+            return True
+    return False
+
+
 def check_request(prompt: str, *, own_names: Iterable[str] = ()) -> Decision:
     """Decide whether the campaign's AI policy allows a request, before any model sees it.
 
@@ -202,11 +248,16 @@ def check_request(prompt: str, *, own_names: Iterable[str] = ()) -> Decision:
     'deceptive_media'
     """
     defensive = bool(_DEFENSIVE.search(prompt))
+    own = {name.casefold() for name in own_names}
     for category, patterns in _RULES.items():
         if defensive and category in _DEFENCE_ALLOWED:
             continue
         if any(pattern.search(prompt) for pattern in patterns):
             return Decision(False, category, REASONS[category])
-    if _impersonates(prompt, {name.casefold() for name in own_names}):
+    if not defensive and _about_someone_else(_REALISTIC_MEDIA_OF, prompt, own, anyone=False):
+        return Decision(False, "deceptive_media", REASONS["deceptive_media"])
+    if _about_someone_else(_WRITE_SOMEONES_SUPPORT, prompt, own, anyone=True):
+        return Decision(False, "fake_endorsement", REASONS["fake_endorsement"])
+    if _impersonates(prompt, own):
         return Decision(False, "impersonation", REASONS["impersonation"])
     return Decision(True, None, ALLOWED_REASON)
