@@ -12,6 +12,7 @@ Example
 >>> _ = ax.bar(["North", "South"], [0.6, 0.4])
 >>> plotting.show(fig, ax, title="North holds most voters", xlabel="Ward", ylabel="Share",
 ...               alt="Bar chart: North 60%, South 40%.", reading="North has half again as many voters as South.")
+<IPython.core.display.HTML object>
 """
 
 from __future__ import annotations

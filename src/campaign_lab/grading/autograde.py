@@ -434,7 +434,7 @@ def grade_submissions(
     Examples
     --------
     >>> grades = grade_submissions(Path("submitted"), assignment="00-start-here")  # doctest: +SKIP
-    >>> grades[0].status
+    >>> grades[0].status  # doctest: +SKIP
     <Status.GRADED: 'graded'>
     """
     submitted = Path(submitted).resolve()

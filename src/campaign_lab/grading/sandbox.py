@@ -685,7 +685,7 @@ def run_command(
     Examples
     --------
     >>> result = run_command(["cat", "hello.txt"], {"hello.txt": Path("README.md")})  # doctest: +SKIP
-    >>> result.returncode
+    >>> result.returncode  # doctest: +SKIP
     0
     """
     mechanism = mechanism or detect_mechanism()
@@ -773,7 +773,7 @@ def execute_notebook(
     Examples
     --------
     >>> result = execute_notebook(Path("submitted/ada/ps1/ps1.ipynb"), Path("out"))  # doctest: +SKIP
-    >>> result.status
+    >>> result.status  # doctest: +SKIP
     <Status.GRADED: 'graded'>
     """
     mechanism = mechanism or detect_mechanism()
