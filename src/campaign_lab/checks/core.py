@@ -348,6 +348,33 @@ class FunctionExercise(Exercise):
 
 
 @dataclass
+class ExplainedFunctionExercise(FunctionExercise):
+    """A function exercise whose cases can say what is wrong with a returned value.
+
+    Each case's expected value is a *target* with ``explain(result)``, which
+    returns ``None`` for a right result or one sentence on what is wrong (for
+    example "its hours add up to 250, but the volunteers have 300"). The "not
+    quite" message adds that sentence.
+    """
+
+    def find_problem(self, answer):
+        problem = super().find_problem(answer)
+        if isinstance(problem, str) and callable(answer):
+            return f"{problem} {self._diagnosis(answer)}".strip()
+        return problem
+
+    def _diagnosis(self, answer) -> str:
+        for args, target in self.cases:
+            try:
+                reason = target.explain(answer(*args))
+            except Exception:  # the error is already in the message
+                return ""
+            if reason:
+                return reason
+        return ""
+
+
+@dataclass
 class CustomExercise(Exercise):
     """Anything else: ``problem`` is a function returning ``None`` or a sentence."""
 

@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from campaign_lab import data
-from campaign_lab.checks.core import ChoiceExercise, CustomExercise, FunctionExercise, SelectionExercise, ValueExercise
+from campaign_lab.checks.core import ChoiceExercise, CustomExercise, ExplainedFunctionExercise, SelectionExercise, ValueExercise
 from campaign_lab.profiles import parse_band
 
 #: The notebook's settings, repeated here so the checks rebuild the same table.
@@ -301,27 +301,6 @@ class _PlanTarget:
         return None
 
 
-@dataclass
-class _AllocationExercise(FunctionExercise):
-    """A function exercise whose "not quite" message also says what is wrong with the returned plan."""
-
-    def find_problem(self, answer):
-        problem = super().find_problem(answer)
-        if isinstance(problem, str) and callable(answer):
-            return f"{problem} {self._diagnosis(answer)}".strip()
-        return problem
-
-    def _diagnosis(self, answer) -> str:
-        for args, target in self.cases:
-            try:
-                reason = target.explain(answer(*args))
-            except Exception:  # the error is already in the message
-                return ""
-            if reason:
-                return reason
-        return ""
-
-
 def example_wards() -> pd.DataFrame:
     """A small made-up table of four wards, for testing an allocation function.
 
@@ -344,10 +323,10 @@ def _case(table: pd.DataFrame, hours: float, floor: float):
     return (table, hours, floor), _PlanTarget(table, hours, floor)
 
 
-def _allocation(hours_table: pd.DataFrame) -> _AllocationExercise:
+def _allocation(hours_table: pd.DataFrame) -> ExplainedFunctionExercise:
     columns = ["votes_per_hour", "max_hours", "underserved"]
     course = hours_table[columns]
-    return _AllocationExercise(
+    return ExplainedFunctionExercise(
         name="q5",
         answer_name="allocate_hours",
         track="deep-dive",

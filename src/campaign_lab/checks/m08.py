@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from campaign_lab import data
-from campaign_lab.checks.core import ChoiceExercise, FunctionExercise, SelectionExercise
+from campaign_lab.checks.core import ChoiceExercise, ExplainedFunctionExercise, FunctionExercise, SelectionExercise
 
 #: Targeting categories that reveal special-category data (GDPR Art. 9 names these among others);
 #: EU Regulation 2024/900 bans online political-ad targeting based on such data.
@@ -189,27 +189,6 @@ class _PlanTarget:
         return None
 
 
-@dataclass
-class _AllocationExercise(FunctionExercise):
-    """A function exercise whose "not quite" message also says what is wrong with the returned plan."""
-
-    def find_problem(self, answer):
-        problem = super().find_problem(answer)
-        if isinstance(problem, str) and callable(answer):
-            return f"{problem} {self._diagnosis(answer)}".strip()
-        return problem
-
-    def _diagnosis(self, answer) -> str:
-        for args, target in self.cases:
-            try:
-                reason = target.explain(answer(*args))
-            except Exception:  # the error is already in the message
-                return ""
-            if reason:
-                return reason
-        return ""
-
-
 def _plan_case(curves: dict, budget: float, step: float):
     return (curves, budget, step), _PlanTarget(curves, budget, _total_clicks(curves, _greedy(curves, budget, step)))
 
@@ -289,7 +268,7 @@ def _budget_exercises(campaign):
         "when returns diminish, spreading the money wins.",
     )
     small = {"young rural": (900.0, 300.0), "older urban": (300.0, 300.0), "students": (600.0, 100.0)}
-    q3 = _AllocationExercise(
+    q3 = ExplainedFunctionExercise(
         name="q3",
         answer_name="allocate",
         track="deep-dive",
