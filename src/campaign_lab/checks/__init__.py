@@ -18,11 +18,11 @@ from campaign_lab.checks.core import (
     ChoiceExercise,
     CustomExercise,
     Exercise,
-    ExplainedFunctionExercise,
     FunctionExercise,
     Outcome,
     Result,
     SelectionExercise,
+    TargetFunctionExercise,
     ValueExercise,
 )
 
@@ -32,10 +32,10 @@ __all__ = [
     "ChoiceExercise",
     "CustomExercise",
     "Exercise",
-    "ExplainedFunctionExercise",
     "FunctionExercise",
     "Outcome",
     "Result",
     "SelectionExercise",
+    "TargetFunctionExercise",
     "ValueExercise",
 ]

@@ -101,6 +101,28 @@ def _describe(value: Any) -> str:
     return f"{text} (a {_type_word(value)})"
 
 
+def _short_argument(value: Any) -> str:
+    """An argument as a message shows it: tables and arrays by their size, long values cut.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _short_argument(pd.DataFrame({"a": [1, 2, 3]}))
+    'a table of 3 rows'
+    >>> _short_argument(0.25)
+    '0.25'
+    """
+    kind = type(value).__name__  # exact types only: a subclass may name itself in its repr
+    if kind == "DataFrame":
+        return f"a table of {len(value):,} rows"
+    if kind in ("Series", "ndarray"):
+        return f"an array of shape {tuple(value.shape)}"
+    if type(value) in (bytes, bytearray):
+        return f"{len(value):,} bytes"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _type_word(value: Any) -> str:
     words = {bool: "yes/no value", int: "whole number", float: "decimal number", str: "piece of text"}
     for kind, word in words.items():
@@ -319,7 +341,7 @@ class FunctionExercise(Exercise):
         if not callable(answer):
             return f"`{self.answer_name}` should be a function (made with `def`), but it is {_describe(answer)}."
         for args, expected in self.cases:
-            shown = ", ".join(repr(arg) for arg in args)
+            shown = ", ".join(_short_argument(arg) for arg in args)
             try:
                 got = answer(*args)
             except NotImplementedError:
@@ -348,30 +370,30 @@ class FunctionExercise(Exercise):
 
 
 @dataclass
-class ExplainedFunctionExercise(FunctionExercise):
-    """A function exercise whose cases can say what is wrong with a returned value.
+class TargetFunctionExercise(FunctionExercise):
+    """A function exercise whose cases pair arguments with a *target*, not a value.
 
-    Each case's expected value is a *target* with ``explain(result)``, which
-    returns ``None`` for a right result or one sentence on what is wrong (for
-    example "its hours add up to 250, but the volunteers have 300"). The "not
-    quite" message adds that sentence.
+    A target has ``explain(returned) -> str | None``: ``None`` when the value is
+    right, else one sentence on what is wrong with it (for example "its hours add
+    up to 250, but the volunteers have 300"), which becomes the "not quite" message.
     """
 
-    def find_problem(self, answer):
-        problem = super().find_problem(answer)
-        if isinstance(problem, str) and callable(answer):
-            return f"{problem} {self._diagnosis(answer)}".strip()
-        return problem
+    def __post_init__(self):
+        self.compare = lambda got, target: target.explain(got) is None
 
-    def _diagnosis(self, answer) -> str:
+    def find_problem(self, answer: Any):
+        problem = super().find_problem(answer)
+        if not isinstance(problem, str) or not callable(answer):
+            return problem
         for args, target in self.cases:
             try:
                 reason = target.explain(answer(*args))
             except Exception:  # the error is already in the message
-                return ""
+                return problem
             if reason:
-                return reason
-        return ""
+                shown = ", ".join(_short_argument(arg) for arg in args)
+                return f"`{self.answer_name}({shown})`: {reason}"
+        return problem
 
 
 @dataclass

@@ -16,7 +16,13 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from campaign_lab import data
-from campaign_lab.checks.core import ChoiceExercise, CustomExercise, ExplainedFunctionExercise, SelectionExercise, ValueExercise
+from campaign_lab.checks.core import (
+    ChoiceExercise,
+    CustomExercise,
+    SelectionExercise,
+    TargetFunctionExercise,
+    ValueExercise,
+)
 from campaign_lab.profiles import parse_band
 
 #: The notebook's settings, repeated here so the checks rebuild the same table.
@@ -323,10 +329,10 @@ def _case(table: pd.DataFrame, hours: float, floor: float):
     return (table, hours, floor), _PlanTarget(table, hours, floor)
 
 
-def _allocation(hours_table: pd.DataFrame) -> ExplainedFunctionExercise:
+def _allocation(hours_table: pd.DataFrame) -> TargetFunctionExercise:
     columns = ["votes_per_hour", "max_hours", "underserved"]
     course = hours_table[columns]
-    return ExplainedFunctionExercise(
+    return TargetFunctionExercise(
         name="q5",
         answer_name="allocate_hours",
         track="deep-dive",
@@ -335,7 +341,6 @@ def _allocation(hours_table: pd.DataFrame) -> ExplainedFunctionExercise:
             _case(example_wards(), 500.0, 15.0),
             _case(course, VOLUNTEER_HOURS, FLOOR_HOURS),
         ],
-        compare=lambda got, target: target.accepts(got),
         hints=[
             "Start with `plan = {ward: 0.0 for ward in wards.index}` and `left = hours`. First loop over the underserved "
             "wards and give each `min(floor, max_hours, left)`; take what you gave away from `left`.",

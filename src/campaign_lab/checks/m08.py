@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from campaign_lab import data
-from campaign_lab.checks.core import ChoiceExercise, ExplainedFunctionExercise, FunctionExercise, SelectionExercise
+from campaign_lab.checks.core import (
+    ChoiceExercise,
+    FunctionExercise,
+    SelectionExercise,
+    TargetFunctionExercise,
+)
 
 #: Targeting categories that reveal special-category data (GDPR Art. 9 names these among others);
 #: EU Regulation 2024/900 bans online political-ad targeting based on such data.
@@ -268,7 +273,7 @@ def _budget_exercises(campaign):
         "when returns diminish, spreading the money wins.",
     )
     small = {"young rural": (900.0, 300.0), "older urban": (300.0, 300.0), "students": (600.0, 100.0)}
-    q3 = ExplainedFunctionExercise(
+    q3 = TargetFunctionExercise(
         name="q3",
         answer_name="allocate",
         track="deep-dive",
@@ -277,7 +282,6 @@ def _budget_exercises(campaign):
             _plan_case({"town": (1000.0, 200.0), "villages": (1000.0, 800.0)}, 1000.0, 100.0),
             _plan_case(setup["curves"], setup["budget"], setup["step"]),
         ],
-        compare=lambda got, target: target.accepts(got),
         hints=[
             "Start with `spend = {audience: 0 for audience in curves}`. Then repeat `round(budget / step)` times: "
             "find the audience where one more step brings the most extra clicks, and add `step` to it.",

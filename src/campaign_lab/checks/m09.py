@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from campaign_lab import data
-from campaign_lab.checks.core import CustomExercise, FunctionExercise, SelectionExercise
+from campaign_lab.checks.core import (
+    CustomExercise,
+    SelectionExercise,
+    TargetFunctionExercise,
+)
 
 MAX_TOKENS_RANGE = (48, 120)  # 40 words need about 53 tokens (100 tokens are about 75 words)
 READING_EASE_TARGET = 60  # Flesch: 60-69 is "standard", higher is easier
@@ -151,41 +155,6 @@ def wordy_message(campaign) -> str:
 
 
 # ----------------------------------------------------------------------------- check kinds
-@dataclass
-class TargetFunctionExercise(FunctionExercise):
-    """A function exercise whose cases pair arguments with a *target*, not a value.
-
-    A target has ``explain(returned) -> str | None``: ``None`` when the value is
-    right, else one sentence on what is wrong with it, added to the
-    "not quite" message.
-    """
-
-    def __post_init__(self):
-        self.compare = lambda got, target: target.explain(got) is None
-
-    def find_problem(self, answer: Any):
-        problem = super().find_problem(answer)
-        if not isinstance(problem, str) or not callable(answer):
-            return problem
-        for args, target in self.cases:
-            try:
-                reason = target.explain(answer(*args))
-            except Exception:  # the error is already in the message
-                return problem
-            if reason:
-                return f"`{self.answer_name}({self._shorten(args)})`: {reason}"
-        return problem
-
-    @staticmethod
-    def _shorten(args: tuple) -> str:
-        """The call's arguments, each cut to a few words, so the message stays readable."""
-        shown = []
-        for arg in args:
-            text = repr(arg)
-            shown.append(text if len(text) <= 40 else text[:37] + "...")
-        return ", ".join(shown)
-
-
 @dataclass
 class AddedTextExercise(CustomExercise):
     """A text answer that must keep a text already in the notebook (``base_name``) and add to it.

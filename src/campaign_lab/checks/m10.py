@@ -16,8 +16,12 @@ from datetime import timedelta
 import pandas as pd
 
 from campaign_lab import data
-from campaign_lab.checks.core import CustomExercise, SelectionExercise
-from campaign_lab.checks.m09 import TargetFunctionExercise, mentions_ai
+from campaign_lab.checks.core import (
+    CustomExercise,
+    SelectionExercise,
+    TargetFunctionExercise,
+)
+from campaign_lab.checks.m09 import mentions_ai
 
 OPEN_TAG, CLOSE_TAG = "<email>", "</email>"
 INBOX_RULES = (
