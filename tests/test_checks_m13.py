@@ -1,0 +1,158 @@
+"""Module 13's checks accept right answers and say "Not quite" to typical mistakes, on two profiles."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from campaign_lab.checks import Outcome
+from campaign_lab.checks.m13 import (
+    AREAS,
+    CHECK,
+    CITED,
+    NEEDS,
+    budget,
+    exercises,
+    legal_checklist,
+    risk_register,
+    tool_catalogue,
+)
+from campaign_lab.profiles import load_profile
+
+PROFILES = ["default", "mexico-municipality"]
+
+
+@pytest.fixture(scope="module", params=PROFILES)
+def course(request):
+    """The exercises of one profile, with the tables a learner works from."""
+    campaign = load_profile(request.param)
+    return {
+        "campaign": campaign,
+        "q": dict(zip(["q1", "q2", "q3", "q4"], exercises(campaign))),
+        "catalogue": tool_catalogue(campaign),
+        "risks": risk_register(campaign),
+    }
+
+
+def judge(course, name, answer):
+    return course["q"][name].judge(answer)
+
+
+def outcome(course, name, answer):
+    return judge(course, name, answer).outcome
+
+
+# -- q1: choosing tools ---------------------------------------------------------------------
+def test_q1_accepts_the_cheapest_safe_tool_for_each_need(course):
+    tools = course["catalogue"]
+    usable = tools[~tools["sends_personal_data"] & (tools["skills"] != "python")]
+    cheapest = usable.sort_values("monthly_cost").groupby("family").head(1)
+    assert outcome(course, "q1", cheapest.loc[cheapest["family"].isin(NEEDS), "tool"].tolist()) is Outcome.CORRECT
+
+
+def test_q1_accepts_another_set_that_follows_the_rules(course):
+    choice = ["Ward Insights dashboard", "SocialPulse dashboard", "Hosted assistant with redaction"]
+    chosen = course["catalogue"].set_index("tool").loc[choice]
+    assert chosen["monthly_cost"].sum() <= budget(course["campaign"])
+    assert outcome(course, "q1", choice) is Outcome.CORRECT
+
+
+def test_q1_rejects_tools_that_send_personal_data_out(course):
+    result = judge(course, "q1", ["VoterScore Cloud", "SocialPulse dashboard", "Hosted assistant with inbox plug-in"])
+    assert result.outcome is Outcome.INCORRECT and "personal data" in result.message
+
+
+def test_q1_rejects_going_over_budget_and_tools_that_need_python(course):
+    over = ["Ward Insights dashboard", "SocialPulse dashboard", "Hosted assistant with redaction", "SpeechCoach online"]
+    result = judge(course, "q1", over)
+    assert result.outcome is Outcome.INCORRECT and "budget" in result.message
+    python = ["Course notebooks (pandas, scikit-learn)", "SocialPulse dashboard", "Hosted assistant with redaction"]
+    assert outcome(course, "q1", python) is Outcome.INCORRECT
+
+
+def test_q1_rejects_a_missing_need_and_a_blank(course):
+    assert outcome(course, "q1", ["Spreadsheet with pivot tables", "SocialPulse dashboard"]) is Outcome.INCORRECT
+    from campaign_lab.checks import ____
+
+    assert outcome(course, "q1", ____) is Outcome.NOT_ATTEMPTED
+
+
+# -- q2: top risks ----------------------------------------------------------------------------
+def _top(risks, column):
+    return risks.assign(score=risks["likelihood"] * risks["impact"]).nlargest(3, column)["risk_id"].tolist()
+
+
+def test_q2_accepts_the_three_highest_scores(course):
+    assert outcome(course, "q2", _top(course["risks"], "score")) is Outcome.CORRECT
+
+
+def test_q2_rejects_ranking_by_likelihood_or_by_impact_alone(course):
+    assert outcome(course, "q2", _top(course["risks"], "likelihood")) is Outcome.INCORRECT
+    assert outcome(course, "q2", _top(course["risks"], "impact")) is Outcome.INCORRECT
+
+
+# -- q3: legal checklist -------------------------------------------------------------------------
+def _checklist(campaign, areas, status):
+    rows = [{"area": area, "law": rule.law, "section": rule.section, "requires": rule.requires, "status": status(rule)}
+            for key, area in areas.items() for rule in getattr(campaign.rules, key)]
+    return pd.DataFrame(rows)
+
+
+def test_q3_accepts_every_rule_with_its_status(course):
+    campaign = course["campaign"]
+    answer = _checklist(campaign, AREAS, lambda rule: CHECK if rule.illustrative else CITED)
+    assert outcome(course, "q3", answer) is Outcome.CORRECT
+    assert outcome(course, "q3", legal_checklist(campaign).iloc[::-1]) is Outcome.CORRECT
+
+
+def test_q3_rejects_a_checklist_without_the_ai_disclosure_rules(course):
+    two_areas = {key: AREAS[key] for key in ("data_protection", "political_ads")}
+    answer = _checklist(course["campaign"], two_areas, lambda rule: CHECK if rule.illustrative else CITED)
+    result = judge(course, "q3", answer)
+    assert result.outcome is Outcome.INCORRECT and "rules" in result.message
+
+
+def test_q3_rejects_trusting_a_link_on_an_illustrative_rule(course):
+    answer = _checklist(course["campaign"], AREAS, lambda rule: CITED if rule.citation else CHECK)
+    result = judge(course, "q3", answer)
+    assert result.outcome is Outcome.INCORRECT and "illustrative" in result.message
+
+
+# -- q4: one-page plan -----------------------------------------------------------------------------
+def one_page_plan(path, title, sections, max_items=5):
+    lines = [f"# {title}", ""]
+    for heading, items in sections.items():
+        lines.append(f"## {heading}")
+        lines += [f"- {item}" for item in items[:max_items]]
+        if len(items) > max_items:
+            lines.append(f"- ... and {len(items) - max_items} more")
+        lines.append("")
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def keeps_everything(path, title, sections, max_items=5):
+    lines = [f"# {title}", ""]
+    for heading, items in sections.items():
+        lines.append(f"## {heading}")
+        lines += [f"- {item}" for item in items]
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def forgets_to_return(path, title, sections, max_items=5):
+    one_page_plan(path, title, sections, max_items)
+
+
+def test_q4_accepts_a_plan_that_trims_each_section(course):
+    assert outcome(course, "q4", one_page_plan) is Outcome.CORRECT
+
+
+def test_q4_rejects_a_plan_that_keeps_every_item(course):
+    result = judge(course, "q4", keeps_everything)
+    assert result.outcome is Outcome.INCORRECT and "keep the first" in result.message
+
+
+def test_q4_rejects_a_function_that_returns_nothing(course):
+    result = judge(course, "q4", forgets_to_return)
+    assert result.outcome is Outcome.INCORRECT and "return" in result.message
