@@ -30,12 +30,21 @@ def test_each_use_appends_one_json_line_with_all_fields(log):
     log_use("draft a speech", "local", "smollm2-135m-instruct", "Closing lines on water", path=log, when=DAY2)
     lines = log.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
-    assert set(json.loads(lines[0])) == {"time", "purpose", "provider", "model", "prompt", "published", "label"}
+    assert set(json.loads(lines[0])) == {"time", "purpose", "provider", "model", "prompt", "removed", "published", "label"}
 
 
 def test_logged_prompt_is_redacted(log):
     entry = log_use("reply to a voter", "openai", "gpt-4o-mini", "Reply to Ruth Auma at ruth@example.org", names=["Ruth Auma"], path=log)
     assert json.loads(log.read_text())["prompt"] == entry["prompt"] == "Reply to [NAME] at [EMAIL]"
+
+
+def test_log_counts_the_kinds_removed_and_never_keeps_the_values(log):
+    prompt = "Ask Wanjiku Otieno-Ruto (0722 345 678, wanjiku@example.org) and Peter Kamau to help"
+    log_use("reply to a volunteer", "openai", "gpt-4o-mini", prompt, path=log)
+    written = log.read_text(encoding="utf-8")
+    assert json.loads(written)["removed"] == {"EMAIL": 1, "NAME": 2, "PHONE": 1}
+    for value in ("Wanjiku", "Otieno-Ruto", "0722 345 678", "wanjiku@example.org", "Kamau"):
+        assert value not in written
 
 
 def test_time_is_written_in_utc(log):

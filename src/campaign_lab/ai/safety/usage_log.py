@@ -2,7 +2,8 @@
 
 Every time the team uses an AI tool for campaign work, :func:`log_use` adds
 one line of JSON to a log file: when, what for, which provider and model, the
-prompt (with personal data already redacted), whether the result was
+prompt (with personal data already redacted), which kinds of personal data
+were removed and how many (never the values), whether the result was
 published and the disclosure label it carried. :func:`disclosure_statement`
 turns that log into a short Markdown statement the campaign can publish.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from campaign_lab import paths
-from campaign_lab.ai.safety.redaction import redact
+from campaign_lab.ai.safety.redaction import count_kinds, find_personal_data, replace_findings
 from campaign_lab.errors import BadInput
 
 _REQUIRED_FIELDS = {"time", "purpose", "provider", "model"}
@@ -79,7 +80,8 @@ def log_use(
     Returns
     -------
     dict
-        The entry as written.
+        The entry as written; ``removed`` counts the personal data taken out
+        of the prompt by kind (``{"NAME": 1, "EMAIL": 1}``), never the values.
 
     Examples
     --------
@@ -87,17 +89,20 @@ def log_use(
     >>> log = pathlib.Path(tempfile.mkdtemp()) / "ai-use-log.jsonl"
     >>> entry = log_use("draft a post", "local", "smollm2-135m-instruct",
     ...                 "Thank Ana Ruiz (ana@example.org) for volunteering", published=True, path=log)
-    >>> entry["prompt"]
-    'Thank Ana Ruiz ([EMAIL]) for volunteering'
+    >>> entry["prompt"], entry["removed"]
+    ('Thank [NAME] ([EMAIL]) for volunteering', {'EMAIL': 1, 'NAME': 1})
     >>> entry["label"] == DEFAULT_LABEL
     True
     """
+    prompt = str(prompt)
+    found = find_personal_data(prompt, names=names, keep=keep)
     entry = {
         "time": (when or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds"),
         "purpose": _required_text(purpose, "purpose", "draft a newsletter"),
         "provider": _required_text(provider, "provider", "local"),
         "model": _required_text(model, "model", "smollm2-135m-instruct"),
-        "prompt": redact(str(prompt), names=names, keep=keep),
+        "prompt": replace_findings(prompt, found),
+        "removed": dict(sorted(count_kinds(found).items())),
         "published": bool(published),
         "label": (label or DEFAULT_LABEL) if published else label,
     }
