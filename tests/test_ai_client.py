@@ -190,8 +190,8 @@ def test_refusal_policy_can_be_switched_off_for_a_demo(fake_provider):
 def test_copied_client_keeps_the_safety_checks(fake_provider):
     provider = fake_provider()
     llm = client(compatible(provider.base_url)).with_options(timeout=30)
-    ask(llm, "Email jo@example.org")
-    assert provider.received[0]["messages"][0]["content"] == "Email [EMAIL]"
+    ask(llm, "Write to jo@example.org")
+    assert provider.received[0]["messages"][0]["content"] == "Write to [EMAIL]"
 
 
 def test_local_client_without_a_running_server_says_how_to_start_it(tmp_path, monkeypatch):

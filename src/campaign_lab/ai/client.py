@@ -24,11 +24,14 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import urllib.request
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+import httpx2
 import openai
 
 from campaign_lab.ai import server
@@ -46,12 +49,15 @@ from campaign_lab.ai.errors import (
     UnknownModel,
 )
 from campaign_lab.ai.safety import check_request, redact
+from campaign_lab.errors import BadInput
 
 DEFAULTS: dict[str, Any] = {"temperature": 0, "seed": 1234, "max_tokens": 256}
 LOCAL_API_KEY = "local-model-needs-no-key"
 LOCAL_TIMEOUT_S = 120.0
-_GENERATION_PATHS = ("/chat/completions", "/completions")
+_GENERATION_PATHS = ("/chat/completions", "/completions")  # filled in with DEFAULTS
 _TEXT_FIELDS = {"content", "text", "input", "prompt", "instructions"}
+MAX_DEPTH = 64  # a request body nested deeper is refused (real ones are a few levels deep)
+_OPENAI_URL = "https://api.openai.com/v1"
 _WORDS_PER_TOKEN = 0.75  # English prose averages about three words per four tokens
 
 
@@ -63,45 +69,127 @@ class _Guard:
     names: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
     check_requests: bool = True
+    max_retries: int = openai.DEFAULT_MAX_RETRIES
 
 
-class _SafetyMixin:
-    """Runs the guard around every request of an ``openai`` client."""
+class GuardedTransport(httpx2.BaseTransport):
+    """The course's safety checks as an ``httpx`` transport, given to ``openai`` as its ``http_client``.
 
-    _guard: _Guard
+    Every request passes through :meth:`handle_request` before it leaves the
+    computer: a JSON body is checked against the refusal policy, completed with
+    :data:`DEFAULTS` and (for any provider but the local model) redacted; a
+    refused request, or one that cannot be redacted, is never sent. Errors that
+    have a friendly sentence (server down, key rejected, prompt too long ...)
+    are raised as that sentence.
+    """
 
-    def request(self, cast_to, options, *args, **kwargs):  # the one method every API call goes through
-        body = options.json_data
-        if isinstance(body, dict) and any(options.url.endswith(path) for path in _GENERATION_PATHS):
-            options.json_data = _prepare_body(body, self._guard)
+    def __init__(self, guard: _Guard, inner: httpx2.BaseTransport):
+        self.guard = guard
+        self.inner = inner
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        request = _guarded_request(request, self.guard)
         try:
-            return super().request(cast_to, options, *args, **kwargs)
-        except openai.APIError as error:
-            friendly = explain(error, self._guard.settings, getattr(self, "base_url", None))
-            if friendly is None:
-                raise
-            raise friendly from error
+            response = self.inner.handle_request(request)
+        except (httpx2.TimeoutException, httpx2.TransportError) as error:
+            if _retries_left(request, self.guard):
+                raise  # openai sends it again
+            timed_out = isinstance(error, httpx2.TimeoutException)
+            openai_error = (openai.APITimeoutError if timed_out else openai.APIConnectionError)(request=request)
+            raise explain(openai_error, self.guard.settings, _base_url(request)) from error
+        if response.status_code in _STATUS_ERRORS:
+            response.request = request  # the client sets it later; the error needs it now
+            _raise_friendly_status(response, request, self.guard)
+        return response
 
-    def copy(self, *args, **kwargs):
-        duplicate = super().copy(*args, **kwargs)
-        duplicate._guard = self._guard
-        return duplicate
-
-    with_options = copy
-
-
-class LabOpenAI(_SafetyMixin, openai.OpenAI):
-    """``openai.OpenAI`` with the course's refusal policy, redaction, defaults and friendly errors."""
+    def close(self) -> None:
+        self.inner.close()
 
 
-class LabAzureOpenAI(_SafetyMixin, openai.AzureOpenAI):
-    """``openai.AzureOpenAI`` with the course's refusal policy, redaction, defaults and friendly errors."""
+_STATUS_ERRORS = {
+    400: openai.BadRequestError,
+    401: openai.AuthenticationError,
+    403: openai.PermissionDeniedError,
+    404: openai.NotFoundError,
+}
+
+
+def _retries_left(request: httpx2.Request, guard: _Guard) -> bool:
+    """True if openai will send this request again (it counts its retries in a header)."""
+    taken = request.headers.get("x-stainless-retry-count", "0")
+    return taken.isdigit() and int(taken) < guard.max_retries
+
+
+def _base_url(request: httpx2.Request) -> str:
+    """The provider's address, as the user set it: the request's URL without the endpoint."""
+    path = request.url.path
+    for endpoint in (*_GENERATION_PATHS, "/models", "/embeddings", "/responses"):
+        if path.endswith(endpoint):
+            path = path[: -len(endpoint)]
+            break
+    return str(request.url.copy_with(path=path.rstrip("/") + "/", query=None))
+
+
+def _raise_friendly_status(response: httpx2.Response, request: httpx2.Request, guard: _Guard) -> None:
+    """Raise the friendly error for a 400/401/403/404 answer, if there is one; else openai raises its own."""
+    response.read()
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error_part = body.get("error") if isinstance(body, dict) else None
+    message = error_part.get("message") if isinstance(error_part, dict) else None
+    error = _STATUS_ERRORS[response.status_code](str(message or response.text[:300]), response=response, body=body)
+    friendly = explain(error, guard.settings, _base_url(request))
+    if friendly is not None:
+        raise friendly from error
+
+
+def _guarded_request(request: httpx2.Request, guard: _Guard) -> httpx2.Request:
+    """The request with its JSON body checked, completed and redacted; other requests unchanged."""
+    if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
+        return request
+    body = _json_body(request.read())
+    if not isinstance(body, dict):
+        return request
+    prepared = _prepare_body(body, guard, generation=request.url.path.endswith(_GENERATION_PATHS))
+    content = json.dumps(prepared, ensure_ascii=False).encode("utf-8")
+    headers = httpx2.Headers(request.headers)
+    headers["content-length"] = str(len(content))
+    return httpx2.Request(request.method, request.url, headers=headers, content=content, extensions=request.extensions)
+
+
+def _json_body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise BadInput(f"The request is nested more than {MAX_DEPTH} levels deep; send plain messages instead.") from None
+    except ValueError:
+        return None
+
+
+def _inner_transport(url: str, trust_env: bool) -> httpx2.BaseTransport:
+    """The transport that really sends: through the environment's proxy, if one is set for ``url``."""
+    proxy = None
+    if trust_env:
+        parsed = httpx2.URL(url)
+        proxies = urllib.request.getproxies()
+        if not urllib.request.proxy_bypass(parsed.host):
+            proxy = proxies.get(parsed.scheme) or proxies.get("all")
+    return httpx2.HTTPTransport(proxy=proxy)
+
+
+def _http_client(guard: _Guard, url: str, *, trust_env: bool) -> httpx2.Client:
+    """openai's default ``http_client``, with every request going through :class:`GuardedTransport`."""
+    transport = GuardedTransport(guard, _inner_transport(url, trust_env))
+    return openai.DefaultHttpxClient(transport=transport, trust_env=False)
 
 
 def _user_texts(body: dict) -> list[str]:
     """The texts a person wrote in a request: user messages, a prompt or an input."""
     texts = []
-    for message in body.get("messages") or []:
+    messages = body.get("messages")
+    for message in messages if isinstance(messages, list) else []:
         if isinstance(message, dict) and message.get("role") == "user":
             texts += _strings(message.get("content"))
     for field in ("prompt", "input"):
@@ -109,40 +197,60 @@ def _user_texts(body: dict) -> list[str]:
     return texts
 
 
-def _strings(value: Any) -> list[str]:
+def _too_deep() -> BadInput:
+    return BadInput(f"The request is nested more than {MAX_DEPTH} levels deep; send plain messages instead. Nothing was sent.")
+
+
+def _strings(value: Any, depth: int = 0) -> list[str]:
+    if depth > MAX_DEPTH:
+        raise _too_deep()
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
+        return [text for item in value for text in _strings(item, depth + 1)]
     if isinstance(value, dict):
-        return _strings(value.get("text")) + _strings(value.get("content"))
+        return _strings(value.get("text"), depth + 1) + _strings(value.get("content"), depth + 1)
     return []
 
 
-def redact_payload(value: Any, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Any:
-    """Return a copy of a request body with personal data redacted from every text field."""
+def redact_payload(value: Any, names: Iterable[str] = (), keep: Iterable[str] = (), *, _depth: int = 0) -> Any:
+    """Return a copy of a request body with personal data redacted from every text field.
+
+    Raises
+    ------
+    RecogniserMissing
+        If the name recogniser cannot load (nothing is redacted by patterns alone).
+    BadInput
+        If the body is nested more than :data:`MAX_DEPTH` levels deep or a text is too long.
+    """
+    if _depth > MAX_DEPTH:
+        raise _too_deep()
+    names, keep = tuple(names), tuple(keep)
     if isinstance(value, list):
-        return [redact_payload(item, names, keep) for item in value]
+        return [redact_payload(item, names, keep, _depth=_depth + 1) for item in value]
     if isinstance(value, dict):
         return {
-            key: redact(item, names, keep) if key in _TEXT_FIELDS and isinstance(item, str) else redact_payload(item, names, keep)
+            key: redact(item, names, keep) if key in _TEXT_FIELDS and isinstance(item, str)
+            else redact_payload(item, names, keep, _depth=_depth + 1)
             for key, item in value.items()
         }
     return value
 
 
-def _prepare_body(body: dict, guard: _Guard) -> dict:
-    """Refuse, complete with DEFAULTS and (for remote providers) redact a request body."""
+def _prepare_body(body: dict, guard: _Guard, *, generation: bool = True) -> dict:
+    """Refuse, complete with DEFAULTS (generation requests) and, for remote providers, redact a request body."""
     if guard.check_requests:
         for text in _user_texts(body):
             decision = check_request(text, own_names=guard.keep)
             if not decision.allowed:
                 raise RequestRefused(decision.reason, category=decision.category)
-    prepared = {**{key: value for key, value in DEFAULTS.items() if key not in body}, **body}
-    if "max_completion_tokens" in body and "max_tokens" not in body:
-        prepared.pop("max_tokens")  # newer models take only max_completion_tokens
-    if guard.settings.is_local and prepared.get("logprobs") and not prepared.get("top_logprobs"):
-        prepared["top_logprobs"] = 1  # llama.cpp returns no logprobs at all without it
+    prepared = dict(body)
+    if generation:
+        prepared = {**{key: value for key, value in DEFAULTS.items() if key not in body}, **body}
+        if "max_completion_tokens" in body and "max_tokens" not in body:
+            prepared.pop("max_tokens")  # newer models take only max_completion_tokens
+        if guard.settings.is_local and prepared.get("logprobs") and not prepared.get("top_logprobs"):
+            prepared["top_logprobs"] = 1  # llama.cpp returns no logprobs at all without it
     if not guard.settings.is_local:
         prepared = redact_payload(prepared, guard.names, guard.keep)
     return prepared
@@ -261,11 +369,16 @@ def client(
     Returns
     -------
     openai.OpenAI
-        A :class:`LabOpenAI` (``openai.OpenAI`` subclass) or :class:`LabAzureOpenAI`.
+        A plain ``openai.OpenAI`` (or ``AzureOpenAI``) whose ``http_client``
+        sends every request through :class:`GuardedTransport`; copies made
+        with ``with_options`` share it, so they keep the checks.
 
     Raises
     ------
     ServerDown, MissingAPIKey, ModelNotInstalled, ModelFileMissing, ModelFileCorrupt
+        When the client is made. Each request may raise ``RequestRefused``
+        (policy), ``RecogniserMissing`` (a hosted provider while the name
+        recogniser cannot load: the text is not sent) or ``BadInput``.
 
     Examples
     --------
@@ -274,28 +387,22 @@ def client(
     'smollm2-135m-instruct'
     """
     settings = settings or load_settings()
-    guard = _Guard(settings, tuple(names), tuple(keep), check_requests)
-    retries = {"max_retries": max_retries} if max_retries is not None else {}
     if settings.provider == "local":
-        made = LabOpenAI(
-            base_url=_local_base_url(start_server),
-            api_key=LOCAL_API_KEY,
-            timeout=LOCAL_TIMEOUT_S,
-            **({"max_retries": 0} | retries),
-            http_client=openai.DefaultHttpxClient(trust_env=False),  # never send local traffic through a proxy
-        )
-    elif settings.provider == "azure":
-        made = LabAzureOpenAI(
-            api_key=_require_key(settings),
-            azure_endpoint=settings.azure_endpoint,
-            api_version=settings.api_version,
-            **retries,
-        )
+        base_url, retries, trust_env = _local_base_url(start_server), 0, False  # local traffic never goes via a proxy
     else:
-        key = _require_key(settings) if settings.provider == "openai" else settings.api_key or "not-needed"
-        made = LabOpenAI(api_key=key, base_url=settings.base_url, **retries)
-    made._guard = guard
-    return made
+        base_url = settings.azure_endpoint if settings.provider == "azure" else settings.base_url or _OPENAI_URL
+        retries, trust_env = openai.DEFAULT_MAX_RETRIES, True
+    retries = retries if max_retries is None else max_retries
+    guard = _Guard(settings, tuple(names), tuple(keep), check_requests, retries)
+    common = {"max_retries": retries, "http_client": _http_client(guard, str(base_url), trust_env=trust_env)}
+    if settings.provider == "local":
+        return openai.OpenAI(base_url=base_url, api_key=LOCAL_API_KEY, timeout=LOCAL_TIMEOUT_S, **common)
+    if settings.provider == "azure":
+        return openai.AzureOpenAI(
+            api_key=_require_key(settings), azure_endpoint=settings.azure_endpoint, api_version=settings.api_version, **common
+        )
+    key = _require_key(settings) if settings.provider == "openai" else settings.api_key or "not-needed"
+    return openai.OpenAI(api_key=key, base_url=settings.base_url, **common)
 
 
 def model_name(settings: Settings | None = None) -> str:
