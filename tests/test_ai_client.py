@@ -198,3 +198,94 @@ def test_local_client_without_a_running_server_says_how_to_start_it(tmp_path, mo
     monkeypatch.setenv("CAMPAIGN_LAB_ROOT", str(tmp_path))
     with pytest.raises(ServerDown, match="campaign-lab model serve"):
         client(Settings(provider="local"), start_server=False)
+
+
+# --- the name recogniser: names no list knows, failing closed, bad input ----------------------
+
+import subprocess
+import sys
+import time
+
+from campaign_lab.ai.safety import recognisers, redaction
+from campaign_lab.errors import BadInput
+
+
+@pytest.fixture
+def recogniser_cannot_load(monkeypatch):
+    """The spaCy pipeline is missing, as after an install that stopped half-way (a profile not yet loaded)."""
+    monkeypatch.setattr(recognisers, "PIPELINES", {"en": "no_such_spacy_pipeline", "fr": "no_such_spacy_pipeline"})
+    monkeypatch.setattr(redaction, "_active_profile", "kenya-county")
+    yield
+
+
+def test_a_name_no_list_knows_is_redacted_before_it_leaves(fake_provider):
+    provider = fake_provider()
+    ask(client(compatible(provider.base_url)), "Please thank our volunteer María José Fernández-Ruiz for the flyers.")
+    assert provider.received[0]["messages"][0]["content"] == "Please thank our volunteer [NAME] for the flyers."
+
+
+def test_hosted_request_is_refused_when_the_recogniser_cannot_load(fake_provider, recogniser_cannot_load):
+    provider = fake_provider()
+    llm = client(compatible(provider.base_url), max_retries=0)
+    with pytest.raises(recognisers.RecogniserMissing, match=r"not installed.*make install") as caught:
+        ask(llm, "Thank Wanjiku Achieng for the lift.")
+    assert "\n" not in str(caught.value)
+    assert provider.received == []
+
+
+def test_local_model_keeps_working_when_the_recogniser_cannot_load(fake_provider, recogniser_cannot_load, monkeypatch):
+    provider = fake_provider()
+    monkeypatch.setattr(sys.modules["campaign_lab.ai.client"], "_local_base_url", lambda start_server: provider.base_url)
+    ask(client(Settings(provider="local")), "Thank Wanjiku Achieng for the lift.")
+    assert provider.received[0]["messages"][0]["content"] == "Thank Wanjiku Achieng for the lift."
+
+
+@pytest.mark.slow
+def test_without_presidio_installed_a_hosted_request_is_refused_in_one_line():
+    script = (
+        "import sys; sys.modules['presidio_analyzer'] = None\n"  # as if the package were not installed
+        "from campaign_lab.ai.config import Settings\n"
+        "from campaign_lab.ai import client\n"
+        "llm = client(Settings(provider='compatible', model='m', base_url='http://192.0.2.1:9/v1'), max_retries=0)\n"
+        "try:\n"
+        "    llm.chat.completions.create(model='m', messages=[{'role': 'user', 'content': 'Hi Ana'}])\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__, error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("RecogniserMissing The name recogniser is not installed"), done.stdout + done.stderr
+    assert "make install" in done.stdout and len(done.stdout.strip().splitlines()) == 1
+
+
+def test_a_megabyte_prompt_is_refused_quickly_and_not_sent(fake_provider):
+    provider = fake_provider()
+    started = time.perf_counter()
+    with pytest.raises(BadInput, match="split it into parts"):
+        ask(client(compatible(provider.base_url), max_retries=0), "Call Ana. " * 105_000)
+    assert time.perf_counter() - started < 2
+    assert provider.received == []
+
+
+@pytest.mark.parametrize("depth", [100, 5000])
+def test_a_deeply_nested_body_is_refused_in_one_sentence(fake_provider, depth):
+    provider = fake_provider()
+    content = "Call Ana on 0722 123 456"
+    for _ in range(depth):
+        content = [{"type": "text", "text": content}] if depth < 1000 else [content]
+    with pytest.raises(BadInput, match="nested more than"):
+        ask(client(compatible(provider.base_url), max_retries=0), content)
+    assert provider.received == []
+
+
+def test_binary_junk_is_sent_redacted_without_crashing(fake_provider):
+    provider = fake_provider()
+    junk = bytes(range(256)).decode("latin-1") * 8 + " mail ana@example.org \x00\ufffd"
+    ask(client(compatible(provider.base_url), max_retries=0), junk)
+    assert "ana@example.org" not in provider.received[0]["messages"][0]["content"]
+
+
+def test_half_a_character_is_refused_in_one_sentence(fake_provider):
+    provider = fake_provider()
+    with pytest.raises(BadInput, match="broken character"):
+        ask(client(compatible(provider.base_url), max_retries=0), "Call Ana \ud800 today")
+    assert provider.received == []

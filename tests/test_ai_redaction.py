@@ -116,3 +116,69 @@ def test_phone_extensions_are_redacted_with_the_number():
 
     assert redact("Ring 555-0129 x1919 after six") == "Ring [PHONE] after six"
     assert redact("Office: 555-0143 ext. 22.") == "Office: [PHONE]."
+
+
+# --- the recogniser: names in no list, every profile's phones and streets, bad input -----------
+
+import time
+
+from campaign_lab.ai.safety import find_personal_data_by_patterns
+from campaign_lab.ai.safety.recognisers import pipeline_languages
+from campaign_lab.errors import BadInput
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Please thank our volunteer María José Fernández-Ruiz for the flyers.",
+         "Please thank our volunteer [NAME] for the flyers."),
+        ("Can Dr Achieng ask Ngozi Adichie-Bello to speak?", "Can Dr [NAME] ask [NAME] to speak?"),
+        ("Ask Pieter van der Berg and Ahmad bin Rashid to canvass Ward 4.", "Ask [NAME] and [NAME] to canvass Ward 4."),
+    ],
+)
+def test_names_in_no_list_are_found_by_the_recogniser(text, expected):
+    assert redact(text) == expected
+
+
+def test_the_pattern_only_redactor_misses_them_which_is_why_it_is_not_used():
+    assert find_personal_data_by_patterns("Please thank our volunteer María José Fernández-Ruiz.") == []
+
+
+@pytest.mark.parametrize(
+    "phone", ["+254 712 345 678", "0712 345678", "+52 55 1234 5678", "33 3615 4200", "(312) 555-0199", "555-0142 x1919"]
+)
+def test_every_profiles_phone_formats_are_found(phone):
+    assert redact(f"Her number is {phone}, call after six.") == "Her number is [PHONE], call after six."
+
+
+@pytest.mark.parametrize("address", ["Calle Hidalgo 45", "12 Harbour Road", "9 Elm St", "40 Jua Kali Road"])
+def test_every_profiles_street_forms_are_found(address):
+    assert redact(f"Leaflets go to {address} first.") == "Leaflets go to [ADDRESS] first."
+
+
+def test_profile_languages_without_a_pipeline_use_the_fallback():
+    assert pipeline_languages(["es"]) == ("en",) and pipeline_languages(["fr", "en"]) == ("fr", "en")
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_text_finds_nothing(text):
+    assert find_personal_data(text) == [] and redact(text) == text
+
+
+def test_bytes_are_bad_input_with_a_way_out():
+    with pytest.raises(BadInput, match="decode"):
+        redact(b"Call Ana on 0722 123 456")
+
+
+def test_a_megabyte_of_text_is_refused_at_once():
+    started = time.perf_counter()
+    with pytest.raises(BadInput, match="at most 200,000"):
+        redact("Ana Ruiz 0722 123 456. " * 46_000)
+    assert time.perf_counter() - started < 1
+
+
+def test_binary_junk_gives_a_correct_result_in_bounded_time():
+    junk = bytes(range(256)).decode("latin-1") * 10 + "\x00\ud800 write to ana@example.org"
+    started = time.perf_counter()
+    redacted = redact(junk)
+    assert redacted.endswith("write to [EMAIL]") and time.perf_counter() - started < 20

@@ -49,6 +49,7 @@ from campaign_lab.ai.errors import (
     UnknownModel,
 )
 from campaign_lab.ai.safety import check_request, redact
+from campaign_lab.ai.safety.redaction import check_length
 from campaign_lab.errors import BadInput
 
 DEFAULTS: dict[str, Any] = {"temperature": 0, "seed": 1234, "max_tokens": 256}
@@ -153,7 +154,7 @@ def _guarded_request(request: httpx2.Request, guard: _Guard) -> httpx2.Request:
     if not isinstance(body, dict):
         return request
     prepared = _prepare_body(body, guard, generation=request.url.path.endswith(_GENERATION_PATHS))
-    content = json.dumps(prepared, ensure_ascii=False).encode("utf-8")
+    content = json.dumps(prepared).encode("utf-8")  # ASCII escapes: even half a character (\ud800) encodes
     headers = httpx2.Headers(request.headers)
     headers["content-length"] = str(len(content))
     return httpx2.Request(request.method, request.url, headers=headers, content=content, extensions=request.extensions)
@@ -183,6 +184,29 @@ def _http_client(guard: _Guard, url: str, *, trust_env: bool) -> httpx2.Client:
     """openai's default ``http_client``, with every request going through :class:`GuardedTransport`."""
     transport = GuardedTransport(guard, _inner_transport(url, trust_env))
     return openai.DefaultHttpxClient(transport=transport, trust_env=False)
+
+
+class _EncodingGuard:
+    """Turns openai's own crash on a body it cannot encode (too deeply nested, broken characters) into a sentence."""
+
+    def post(self, *args, **kwargs):  # openai's documented method for any request
+        try:
+            return super().post(*args, **kwargs)
+        except RecursionError:
+            raise _too_deep() from None
+        except UnicodeEncodeError:
+            raise BadInput(
+                "The text has a broken character (half of a character pair, often from a bad copy and paste); "
+                "paste it again or delete the odd symbols. Nothing was sent."
+            ) from None
+
+
+class LabOpenAI(_EncodingGuard, openai.OpenAI):
+    """``openai.OpenAI``; the safety checks are in its ``http_client`` (:class:`GuardedTransport`)."""
+
+
+class LabAzureOpenAI(_EncodingGuard, openai.AzureOpenAI):
+    """``openai.AzureOpenAI``; the safety checks are in its ``http_client`` (:class:`GuardedTransport`)."""
 
 
 def _user_texts(body: dict) -> list[str]:
@@ -239,8 +263,11 @@ def redact_payload(value: Any, names: Iterable[str] = (), keep: Iterable[str] = 
 
 def _prepare_body(body: dict, guard: _Guard, *, generation: bool = True) -> dict:
     """Refuse, complete with DEFAULTS (generation requests) and, for remote providers, redact a request body."""
+    texts = _user_texts(body)
+    for text in texts:
+        check_length(text)  # before the policy: a megabyte of text would keep its patterns busy for seconds
     if guard.check_requests:
-        for text in _user_texts(body):
+        for text in texts:
             decision = check_request(text, own_names=guard.keep)
             if not decision.allowed:
                 raise RequestRefused(decision.reason, category=decision.category)
@@ -369,7 +396,7 @@ def client(
     Returns
     -------
     openai.OpenAI
-        A plain ``openai.OpenAI`` (or ``AzureOpenAI``) whose ``http_client``
+        A :class:`LabOpenAI` (or :class:`LabAzureOpenAI`) whose ``http_client``
         sends every request through :class:`GuardedTransport`; copies made
         with ``with_options`` share it, so they keep the checks.
 
@@ -396,13 +423,13 @@ def client(
     guard = _Guard(settings, tuple(names), tuple(keep), check_requests, retries)
     common = {"max_retries": retries, "http_client": _http_client(guard, str(base_url), trust_env=trust_env)}
     if settings.provider == "local":
-        return openai.OpenAI(base_url=base_url, api_key=LOCAL_API_KEY, timeout=LOCAL_TIMEOUT_S, **common)
+        return LabOpenAI(base_url=base_url, api_key=LOCAL_API_KEY, timeout=LOCAL_TIMEOUT_S, **common)
     if settings.provider == "azure":
-        return openai.AzureOpenAI(
+        return LabAzureOpenAI(
             api_key=_require_key(settings), azure_endpoint=settings.azure_endpoint, api_version=settings.api_version, **common
         )
     key = _require_key(settings) if settings.provider == "openai" else settings.api_key or "not-needed"
-    return openai.OpenAI(api_key=key, base_url=settings.base_url, **common)
+    return LabOpenAI(api_key=key, base_url=settings.base_url, **common)
 
 
 def model_name(settings: Settings | None = None) -> str:

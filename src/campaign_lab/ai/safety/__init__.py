@@ -10,7 +10,15 @@ Examples
 """
 
 from campaign_lab.ai.safety.policy import Decision, check_request
-from campaign_lab.ai.safety.redaction import PLACEHOLDERS, Finding, find_personal_data, redact
+from campaign_lab.ai.safety.recognisers import RecogniserMissing
+from campaign_lab.ai.safety.redaction import (
+    PLACEHOLDERS,
+    Finding,
+    find_personal_data,
+    find_personal_data_by_patterns,
+    redact,
+    use_profile,
+)
 from campaign_lab.ai.safety.usage_log import (
     DEFAULT_LABEL,
     default_log_path,
@@ -28,7 +36,10 @@ __all__ = [
     "default_log_path",
     "disclosure_statement",
     "find_personal_data",
+    "find_personal_data_by_patterns",
     "log_use",
     "read_log",
+    "RecogniserMissing",
     "redact",
+    "use_profile",
 ]

@@ -325,6 +325,14 @@ def active_profile() -> str:
 def _checked_text(text: object) -> str:
     if not isinstance(text, str):
         raise BadInput(f"Redaction needs text (a str), not {type(text).__name__}; decode bytes first, e.g. data.decode('utf-8').")
+    return check_length(text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_length(text: str) -> str:
+    """Return ``text``, or raise :class:`BadInput` if it is longer than :data:`MAX_TEXT_CHARS`."""
     if len(text) > MAX_TEXT_CHARS:
         raise BadInput(
             f"This text has {len(text):,} characters; the redactor reads at most {MAX_TEXT_CHARS:,} at a time, "
@@ -421,7 +429,7 @@ def find_personal_data(text: str, names: Iterable[str] = (), keep: Iterable[str]
     >>> [f.kind for f in find_personal_data("Call Wanjiru on 0722 123 456", names=["Wanjiru Kamau"])]
     ['NAME', 'PHONE']
     """
-    text = _checked_text(text)
+    text = _LONE_SURROGATE.sub("\ufffd", _checked_text(text))  # half a character (from broken bytes): spaCy cannot read it
     if not text.strip():
         return []
     return _without_overlaps(_recognised(text, _texts(names), _texts(keep)))
@@ -502,7 +510,8 @@ def redact(text: str, names: Iterable[str] = (), keep: Iterable[str] = ()) -> st
     >>> redact("Voter ID: KE-0044-1923 asked about ward 4.")
     'Voter ID: [VOTER_ID] asked about ward 4.'
     """
-    return replace_findings(text, find_personal_data(text, names, keep))
+    findings = find_personal_data(text, names, keep)
+    return replace_findings(_LONE_SURROGATE.sub("\ufffd", text), findings)
 
 
 def count_kinds(findings: Iterable[Finding]) -> dict[str, int]:
