@@ -24,6 +24,7 @@ from campaign_lab.ai.safety import (
     log_use,
     read_log,
     redact,
+    use_profile,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "model_name",
     "read_log",
     "redact",
+    "use_profile",
 ]

@@ -17,6 +17,7 @@ from campaign_lab.ai.safety.redaction import (
     find_personal_data,
     find_personal_data_by_patterns,
     redact,
+    redact_by_patterns,
     use_profile,
 )
 from campaign_lab.ai.safety.usage_log import (
@@ -41,5 +42,6 @@ __all__ = [
     "read_log",
     "RecogniserMissing",
     "redact",
+    "redact_by_patterns",
     "use_profile",
 ]

@@ -303,14 +303,23 @@ def address_patterns(street_names: tuple[str, ...] = (), street_words: tuple[str
 _active_profile = os.environ.get("CAMPAIGN_LAB_PROFILE") or "default"
 
 
-def use_profile(profile) -> str:
+def use_profile(profile: str | os.PathLike) -> str:
     """Redact for this profile from now on: its languages choose the spaCy pipeline.
 
-    ``profile`` is a shipped profile's name or a :class:`~campaign_lab.profiles.Profile`
-    loaded from a file (then its ``id``); returns the name in use.
+    ``profile`` is a shipped profile's name or the path of a profile file, as
+    the notebooks' ``profile`` setting; returns it. Raises ``BadInput`` if
+    there is no such profile.
+
+    Examples
+    --------
+    >>> use_profile("mexico-municipality"), use_profile("default")
+    ('mexico-municipality', 'default')
     """
     global _active_profile
-    _active_profile = getattr(profile, "id", None) or str(profile)
+    from campaign_lab.profiles import load_profile
+
+    load_profile(profile)  # a clear error now rather than at the first redaction
+    _active_profile = str(profile)
     return _active_profile
 
 
@@ -459,6 +468,17 @@ def find_personal_data_by_patterns(text: str, names: Iterable[str] = (), keep: I
     ]
     found = [Finding(kind, start, end, text[start:end]) for kind, (start, end) in spans]
     return _without_overlaps([f for f in found if not (f.kind == "NAME" and _fold(f.text) in kept)])
+
+
+def redact_by_patterns(text: str, names: Iterable[str] = (), keep: Iterable[str] = ()) -> str:
+    """:func:`redact` with the pattern-only redactor, to compare (never used in place of :func:`redact`).
+
+    Examples
+    --------
+    >>> redact_by_patterns("Thank Ana Ruiz on 0722 123 456")
+    'Thank Ana Ruiz on [PHONE]'
+    """
+    return replace_findings(text, find_personal_data_by_patterns(text, names, keep))
 
 
 @functools.cache
