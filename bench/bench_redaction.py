@@ -34,6 +34,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,7 +45,8 @@ from results import merge  # noqa: E402
 
 from campaign_lab.ai.client import _Guard, _prepare_body  # noqa: E402
 from campaign_lab.ai.config import Settings  # noqa: E402
-from campaign_lab.ai.safety import find_personal_data, find_personal_data_by_patterns  # noqa: E402
+from campaign_lab import paths  # noqa: E402
+from campaign_lab.ai.safety import find_personal_data, find_personal_data_by_patterns, use_profile  # noqa: E402
 
 PROBE = Path(__file__).resolve().parents[1] / "tests" / "data" / "redaction_probe.txt"
 _MARK = re.compile(r"\[\[(NAME|PHONE|EMAIL|VOTER_ID|ADDRESS)\|(.+?)\]\]")
@@ -136,6 +138,26 @@ def score(sentences: list[Sentence], find) -> dict:
     }
 
 
+def by_pipeline(sentences: list[Sentence]) -> dict:
+    """Name recall of the French, Spanish and Swahili sections read by the English and by the French pipeline.
+
+    Spanish and Swahili have no pipeline of their own: this shows what each fallback catches.
+    """
+    sections = ("french", "mexico", "swahili")
+    chosen = [s for s in sentences if s.section in sections]
+    default = (paths.profiles_dir() / "default.yaml").read_text(encoding="utf-8")
+    figures = {}
+    with tempfile.TemporaryDirectory() as folder:
+        french = Path(folder) / "french-profile.yaml"
+        french.write_text(default.replace("{code: en, name: English, share: 1.0}", "{code: fr, name: French, share: 1.0}"), encoding="utf-8")
+        for pipeline, profile in (("en", "default"), ("fr", str(french))):
+            use_profile(profile)
+            result = score(chosen, find_personal_data)["name_recall_by_section"]
+            figures[pipeline] = {section: result[section] for section in sections}
+    use_profile("default")
+    return figures
+
+
 def first_load_seconds() -> float:
     """Seconds from a fresh Python to the first redacted sentence: imports, Presidio and spaCy."""
     code = (
@@ -186,6 +208,7 @@ def main() -> int:
     for name, find in REDACTORS.items():
         figures[name] = score(sentences, find)
     figures.update(speed(sentences, args.repeat))
+    figures["name_recall_by_pipeline"] = by_pipeline(sentences)
     merge("redaction", figures)
     for name in REDACTORS:
         result = figures[name]
@@ -194,6 +217,7 @@ def main() -> int:
             f"phones/e-mails/ids/addresses {result['contact_recall']:.3f}  precision {result['precision']:.3f}  "
             f"{figures['sentences_per_second'][name]} sentences/s"
         )
+    print(f"name recall by pipeline: {figures['name_recall_by_pipeline']}")
     print(
         f"first load {figures['first_load_s']} s; a drafting request waits {figures['request_ms_median']} ms "
         f"(p95 {figures['request_ms_p95']} ms, goal {GOALS['request_ms']} ms) on redaction"
