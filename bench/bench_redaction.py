@@ -18,7 +18,7 @@ per section of the probe set; precision is over all findings.
 
 Speed: first load (a fresh process: imports and spaCy), sentences per second,
 and the time a typical drafting request (a system and a user message, about
-430 characters) spends in the client's safety step after the first: the
+340 characters) spends in the client's safety step after the first: the
 refusal policy plus redaction, so at least what redaction costs (the goal
 is at most 50 ms). Wall time and CPU time are both kept: on a shared
 machine the CPU time is the steadier figure. Results go to bench/results.json under "redaction".
@@ -152,8 +152,8 @@ def by_pipeline(sentences: list[Sentence]) -> dict:
         french.write_text(default.replace("{code: en, name: English, share: 1.0}", "{code: fr, name: French, share: 1.0}"), encoding="utf-8")
         for pipeline, profile in (("en", "default"), ("fr", str(french))):
             use_profile(profile)
-            result = score(chosen, find_personal_data)["name_recall_by_section"]
-            figures[pipeline] = {section: result[section] for section in sections}
+            result = score(chosen, find_personal_data)
+            figures[pipeline] = {**{s: result["name_recall_by_section"][s] for s in sections}, "precision": result["precision"]}
     use_profile("default")
     return figures
 
