@@ -289,3 +289,13 @@ def test_half_a_character_is_refused_in_one_sentence(fake_provider):
     with pytest.raises(BadInput, match="broken character"):
         ask(client(compatible(provider.base_url), max_retries=0), "Call Ana \ud800 today")
     assert provider.received == []
+
+
+def test_openai_still_retries_a_server_error_before_giving_up(fake_provider):
+    import openai
+
+    provider = fake_provider(status=503, payload={"error": {"message": "overloaded"}})
+    llm = client(compatible(provider.base_url), max_retries=1)
+    with pytest.raises(openai.InternalServerError):
+        ask(llm, "Hello")
+    assert len(provider.received) == 2

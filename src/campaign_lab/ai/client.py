@@ -98,7 +98,8 @@ class GuardedTransport(httpx2.BaseTransport):
             timed_out = isinstance(error, httpx2.TimeoutException)
             openai_error = (openai.APITimeoutError if timed_out else openai.APIConnectionError)(request=request)
             raise explain(openai_error, self.guard.settings, _base_url(request)) from error
-        if response.status_code in _STATUS_ERRORS:
+        retried = response.status_code in _RETRIED_STATUS or response.status_code >= 500
+        if response.status_code >= 400 and not (retried and _retries_left(request, self.guard)):
             response.request = request  # the client sets it later; the error needs it now
             _raise_friendly_status(response, request, self.guard)
         return response
@@ -112,7 +113,11 @@ _STATUS_ERRORS = {
     401: openai.AuthenticationError,
     403: openai.PermissionDeniedError,
     404: openai.NotFoundError,
+    409: openai.ConflictError,
+    422: openai.UnprocessableEntityError,
+    429: openai.RateLimitError,
 }
+_RETRIED_STATUS = {408, 409, 429}  # and every 5xx: openai sends these again while it has retries left
 
 
 def _retries_left(request: httpx2.Request, guard: _Guard) -> bool:
@@ -132,7 +137,7 @@ def _base_url(request: httpx2.Request) -> str:
 
 
 def _raise_friendly_status(response: httpx2.Response, request: httpx2.Request, guard: _Guard) -> None:
-    """Raise the friendly error for a 400/401/403/404 answer, if there is one; else openai raises its own."""
+    """Raise the friendly error for an error answer, if there is one; else openai raises its own."""
     response.read()
     try:
         body = response.json()
@@ -140,7 +145,9 @@ def _raise_friendly_status(response: httpx2.Response, request: httpx2.Request, g
         body = None
     error_part = body.get("error") if isinstance(body, dict) else None
     message = error_part.get("message") if isinstance(error_part, dict) else None
-    error = _STATUS_ERRORS[response.status_code](str(message or response.text[:300]), response=response, body=body)
+    default = openai.InternalServerError if response.status_code >= 500 else openai.APIStatusError
+    error_class = _STATUS_ERRORS.get(response.status_code, default)
+    error = error_class(str(message or response.text[:300]), response=response, body=body)
     friendly = explain(error, guard.settings, _base_url(request))
     if friendly is not None:
         raise friendly from error
