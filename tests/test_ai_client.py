@@ -3,10 +3,15 @@
 Hosted providers are played by small HTTP servers on 127.0.0.1 that each test starts.
 """
 
+import functools
 import json
+import subprocess
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import openai
 import pytest
 
 from campaign_lab.ai import DEFAULTS, client
@@ -20,7 +25,9 @@ from campaign_lab.ai.errors import (
     ServerDown,
     UnknownModel,
 )
+from campaign_lab.ai.safety import recognisers
 from campaign_lab.ai.server import free_port
+from campaign_lab.errors import BadInput
 
 REPLY = {
     "id": "chatcmpl-test",
@@ -202,19 +209,12 @@ def test_local_client_without_a_running_server_says_how_to_start_it(tmp_path, mo
 
 # --- the name recogniser: names no list knows, failing closed, bad input ----------------------
 
-import subprocess
-import sys
-import time
-
-from campaign_lab.ai.safety import recognisers, redaction
-from campaign_lab.errors import BadInput
-
-
 @pytest.fixture
 def recogniser_cannot_load(monkeypatch):
-    """The spaCy pipeline is missing, as after an install that stopped half-way (a profile not yet loaded)."""
+    """The spaCy pipeline is missing, as after an install that stopped half-way (nothing loaded yet)."""
     monkeypatch.setattr(recognisers, "PIPELINES", {"en": "no_such_spacy_pipeline", "fr": "no_such_spacy_pipeline"})
-    monkeypatch.setattr(redaction, "_active_profile", "kenya-county")
+    fresh = functools.lru_cache(maxsize=4)(recognisers._analyzer_for.__wrapped__)
+    monkeypatch.setattr(recognisers, "_analyzer_for", fresh)  # as in a new process
     yield
 
 
@@ -292,8 +292,6 @@ def test_half_a_character_is_refused_in_one_sentence(fake_provider):
 
 
 def test_openai_still_retries_a_server_error_before_giving_up(fake_provider):
-    import openai
-
     provider = fake_provider(status=503, payload={"error": {"message": "overloaded"}})
     llm = client(compatible(provider.base_url), max_retries=1)
     with pytest.raises(openai.InternalServerError):

@@ -1,8 +1,12 @@
-"""redact() hides names, phone numbers, emails, street addresses and voter ids."""
+"""redact() hides names (also names in no list), phone numbers, emails, street addresses and voter ids."""
+
+import time
 
 import pytest
 
-from campaign_lab.ai.safety import find_personal_data, redact
+from campaign_lab.ai.safety import find_personal_data, find_personal_data_by_patterns, redact
+from campaign_lab.ai.safety.recognisers import pipeline_languages
+from campaign_lab.errors import BadInput
 
 VOTER_NAMES = ["Halima Abdi Noor", "Kevin Mutua", "María José Fernández", "Tom Baker", "Grace Wairimu"]
 
@@ -119,13 +123,6 @@ def test_phone_extensions_are_redacted_with_the_number():
 
 
 # --- the recogniser: names in no list, every profile's phones and streets, bad input -----------
-
-import time
-
-from campaign_lab.ai.safety import find_personal_data_by_patterns
-from campaign_lab.ai.safety.recognisers import pipeline_languages
-from campaign_lab.errors import BadInput
-
 
 @pytest.mark.parametrize(
     "text, expected",

@@ -97,7 +97,7 @@ class GuardedTransport(httpx2.BaseTransport):
                 raise  # openai sends it again
             timed_out = isinstance(error, httpx2.TimeoutException)
             openai_error = (openai.APITimeoutError if timed_out else openai.APIConnectionError)(request=request)
-            raise explain(openai_error, self.guard.settings, _base_url(request)) from error
+            raise explain(openai_error, self.guard.settings, _base_url(request)) or openai_error from error
         retried = response.status_code in _RETRIED_STATUS or response.status_code >= 500
         if response.status_code >= 400 and not (retried and _retries_left(request, self.guard)):
             response.request = request  # the client sets it later; the error needs it now
