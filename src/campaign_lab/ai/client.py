@@ -244,7 +244,7 @@ def _strings(value: Any, depth: int = 0) -> list[str]:
     return []
 
 
-def redact_payload(value: Any, names: Iterable[str] = (), keep: Iterable[str] = (), *, _depth: int = 0) -> Any:
+def redact_payload(value: Any, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Any:
     """Return a copy of a request body with personal data redacted from every text field.
 
     Raises
@@ -254,15 +254,18 @@ def redact_payload(value: Any, names: Iterable[str] = (), keep: Iterable[str] = 
     BadInput
         If the body is nested more than :data:`MAX_DEPTH` levels deep or a text is too long.
     """
-    if _depth > MAX_DEPTH:
+    return _redacted(value, tuple(names), tuple(keep), 0)
+
+
+def _redacted(value: Any, names: tuple[str, ...], keep: tuple[str, ...], depth: int) -> Any:
+    if depth > MAX_DEPTH:
         raise _too_deep()
-    names, keep = tuple(names), tuple(keep)
     if isinstance(value, list):
-        return [redact_payload(item, names, keep, _depth=_depth + 1) for item in value]
+        return [_redacted(item, names, keep, depth + 1) for item in value]
     if isinstance(value, dict):
         return {
             key: redact(item, names, keep) if key in _TEXT_FIELDS and isinstance(item, str)
-            else redact_payload(item, names, keep, _depth=_depth + 1)
+            else _redacted(item, names, keep, depth + 1)
             for key, item in value.items()
         }
     return value
