@@ -179,3 +179,14 @@ def test_binary_junk_gives_a_correct_result_in_bounded_time():
     started = time.perf_counter()
     redacted = redact(junk)
     assert redacted.endswith("write to [EMAIL]") and time.perf_counter() - started < 20
+
+
+def test_every_pipeline_the_recogniser_loads_is_installed_pinned_by_version_and_hash():
+    from pathlib import Path
+
+    from campaign_lab.ai.safety.recognisers import PIPELINES
+
+    pins = (Path(__file__).resolve().parents[1] / "scripts" / "spacy-pipelines.txt").read_text().splitlines()
+    for package in PIPELINES.values():
+        [pin] = [line for line in pins if line.replace("-", "_").startswith(package + "==")]
+        assert " --hash=sha256:" in pin and len(pin.split("sha256:")[1]) == 64
