@@ -51,6 +51,18 @@ def test_version_prints_the_installed_package_version():
     assert result.stdout.strip() == f"campaign-lab {importlib.metadata.version('campaign-lab')}"
 
 
+def test_licence_and_citation_match_the_package():
+    import tomllib
+
+    import yaml
+
+    project = tomllib.loads((paths.project_root() / "pyproject.toml").read_text())["project"]
+    citation = yaml.safe_load((paths.project_root() / "CITATION.cff").read_text())
+    assert (paths.project_root() / "LICENSE").read_text().startswith(f"{project['license']} License")
+    assert (citation["cff-version"], citation["license"], citation["version"]) == ("1.2.0", project["license"], project["version"])
+    assert citation["title"] and citation["authors"] and citation["message"]
+
+
 HEAVY = ("numpy", "pandas", "pyarrow", "pydantic", "nbgrader", "papermill", "matplotlib", "openai", "sklearn")
 
 
