@@ -34,6 +34,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     print(where_it_runs(), flush=True)
+    _install_jupyter_config()
     _prepare_data()
     if not args.no_model:
         _start_model()
@@ -43,6 +44,15 @@ def run(args) -> int:
         print("Ready. Start JupyterLab with: make start")
         return 0
     return _launch_lab(args.ip, args.port, trainer=args.trainer)
+
+
+def _install_jupyter_config() -> None:
+    """The course's nbgrader settings and the trainee's Lab (no news, no authoring panels); unchanged files are not rewritten."""
+    try:
+        course.install_jupyter_config()
+    except PermissionError as error:  # a shared, read-only environment: its owner installs the config
+        print(f"Could not update the Jupyter settings of this environment ({error}); "
+              "the Lab may ask about Jupyter news or show nbgrader's authoring panels.", file=sys.stderr, flush=True)
 
 
 def _prepare_data() -> None:
