@@ -39,7 +39,7 @@ def run(args) -> int:
     if not args.no_model:
         _start_model()
     _prepare_notebooks()
-    course.ensure_exchange()
+    _prepare_exchange()
     if args.no_lab:
         print("Ready. Start JupyterLab with: make start")
         return 0
@@ -50,7 +50,7 @@ def _install_jupyter_config() -> None:
     """The course's nbgrader settings and the trainee's Lab (no news, no authoring panels); unchanged files are not rewritten."""
     try:
         course.install_jupyter_config()
-    except PermissionError as error:  # a shared, read-only environment: its owner installs the config
+    except OSError as error:  # a shared, read-only environment: its owner installs the config
         print(f"Could not update the Jupyter settings of this environment ({error}); "
               "the Lab may ask about Jupyter news or show nbgrader's authoring panels.", file=sys.stderr, flush=True)
 
@@ -78,6 +78,14 @@ def _prepare_notebooks() -> None:
         print(f"Copied {len(copied)} notebook(s) into workspace/: {', '.join(copied)}")
 
 
+def _prepare_exchange() -> None:
+    try:
+        course.ensure_exchange()
+    except OSError as error:  # e.g. CAMPAIGN_LAB_EXCHANGE names a folder this user may not create
+        print(f"Could not create nbgrader's exchange folder ({error}); releasing and collecting assignments "
+              "from the Lab will not work until it exists.", file=sys.stderr, flush=True)
+
+
 def _launch_lab(ip: str, port: int, trainer: bool = False) -> int:
     jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
     if jupyter is None:
@@ -95,6 +103,7 @@ def _launch_lab(ip: str, port: int, trainer: bool = False) -> int:
         command.append("--allow-root")  # containers and cloud machines often run as root
     if trainer:
         _put_first_on_config_path(course.trainer_jupyter_config(paths.state_dir() / "jupyter-trainer"))
+        print("Trainer view: nbgrader's Create Assignment, Formgrader and Courses panels are on.", flush=True)
     os.execv(jupyter, command)
     return 0  # not reached
 
