@@ -113,7 +113,7 @@ def _notebook_imports() -> dict[str, set[str]]:
 NOTEBOOK_IMPORTS = {m: names for m, names in _notebook_imports().items() if not m.startswith("campaign_lab.checks")}
 
 
-def test_notebooks_import_from_the_helper_package():
+def test_notebooks_import_from_the_course_package():
     assert {"campaign_lab", "campaign_lab.profiles", "campaign_lab.text"} <= set(NOTEBOOK_IMPORTS)
 
 
