@@ -32,8 +32,9 @@ def where_it_runs(environ: Mapping[str, str] | None = None) -> str:
     environ = os.environ if environ is None else environ
     if any(environ.get(name) for name in _BINDER_VARIABLES):
         return ("Where this runs: on a public Binder server" + _host(environ.get("BINDER_LAUNCH_HOST")) + ", not on your "
-                "computer. The notebooks, the AI model and everything you type are on someone else's server, and all of it is "
-                "deleted when you close it or leave it idle: type only the course's made-up data, and download work you want to keep.")
+                "computer. The notebooks, the AI model and everything you type are on someone else's server, and all "
+                "of it is deleted when you close it or leave it idle: type only the course's made-up data, and "
+                "download work you want to keep.")
     if any(environ.get(name) for name in _HUB_VARIABLES):
         return ("Where this runs: on your course's JupyterHub server" + _host(environ.get("JUPYTERHUB_PUBLIC_HUB_URL"))
                 + ", not on your computer. What you type and save is kept on that server, run by your course's "
