@@ -89,7 +89,33 @@ def test_relative_model_path_starts_at_the_course_folder(tmp_path, monkeypatch):
     assert settings.model_path == tmp_path / "models" / "bigger.gguf"
 
 
-def test_settings_repr_and_str_hide_the_api_key():
+def test_settings_repr_str_and_dumps_hide_the_api_key():
     settings = Settings(provider="openai", api_key="sk-very-secret-123")
-    shown = repr(settings) + str(settings) + f"{settings}"
-    assert "sk-very-secret-123" not in shown and "<hidden>" in shown
+    shown = repr(settings) + str(settings) + f"{settings}" + str(settings.model_dump()) + settings.model_dump_json()
+    assert "sk-very-secret-123" not in shown and "**********" in shown
+    assert settings.api_key == "sk-very-secret-123"  # what the client sends
+
+
+def test_a_key_read_from_dotenv_is_never_printed(tmp_path, capsys):
+    env = write_env(tmp_path, "CAMPAIGN_LAB_PROVIDER=openai\nOPENAI_API_KEY='sk-from-file-789'\n")
+    settings = load_settings({}, dotenv=env)
+    print(settings, repr(settings), settings.model_dump())
+    assert "sk-from-file-789" not in capsys.readouterr().out
+    assert settings.api_key == "sk-from-file-789"
+
+
+@pytest.mark.parametrize("line", ['OPENAI_API_KEY="sk-abc"  # comment', "OPENAI_API_KEY='sk-abc' # comment",
+                                  "OPENAI_API_KEY=sk-abc  # comment", "export OPENAI_API_KEY=sk-abc"])
+def test_dotenv_quotes_and_comments_around_a_key_are_not_part_of_it(tmp_path, line):
+    env = write_env(tmp_path, f"CAMPAIGN_LAB_PROVIDER=openai\n{line}\n")
+    assert load_settings({}, dotenv=env).api_key == "sk-abc"
+
+
+def test_a_hash_inside_quotes_stays_in_the_value(tmp_path):
+    env = write_env(tmp_path, 'CAMPAIGN_LAB_PROVIDER=openai\nOPENAI_API_KEY="sk-a#b"  # comment\n')
+    assert load_settings({}, dotenv=env).api_key == "sk-a#b"
+
+
+def test_other_variables_in_dotenv_are_ignored(tmp_path):
+    env = write_env(tmp_path, "JUPYTER_TOKEN=abc\nCAMPAIGN_LAB_MODEL=llama3.2\n")
+    assert load_settings({}, dotenv=env).model == "llama3.2"

@@ -1,14 +1,17 @@
 """The campaign-lab command: help everywhere, exit codes scripts can trust, nothing half-written."""
 
+import importlib.metadata
 import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
+import campaign_lab.commands
 from campaign_lab import cli, paths
 
 LAB = [sys.executable, "-m", "campaign_lab.cli"]
@@ -25,6 +28,52 @@ def subcommands():
 
 def test_the_issue_commands_are_all_there():
     assert {"run", "release", "selfcheck", "start"} <= set(subcommands())
+
+
+def test_help_lists_every_command_module():
+    modules = {p.stem.replace("_", "-") for p in Path(campaign_lab.commands.__file__).parent.glob("[!_]*.py")}
+    assert modules == set(cli.COMMANDS), "register each commands/<name>.py in cli.COMMANDS (one line)"
+    shown = lab("--help")
+    assert shown.returncode == 0
+    listed = [name for name in cli.COMMANDS if f"\n    {name} " in shown.stdout or f"\n    {name}\n" in shown.stdout]
+    assert listed == list(cli.COMMANDS)
+
+
+def test_a_registered_command_that_is_missing_fails_loudly(monkeypatch):
+    monkeypatch.setattr(cli, "COMMANDS", cli.COMMANDS + ("no-such-command",))
+    with pytest.raises(ModuleNotFoundError, match="no_such_command"):
+        cli.build_parser()
+
+
+def test_version_prints_the_installed_package_version():
+    result = lab("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"campaign-lab {importlib.metadata.version('campaign-lab')}"
+
+
+def test_licence_and_citation_match_the_package():
+    import tomllib
+
+    import yaml
+
+    project = tomllib.loads((paths.project_root() / "pyproject.toml").read_text())["project"]
+    citation = yaml.safe_load((paths.project_root() / "CITATION.cff").read_text())
+    assert (paths.project_root() / "LICENSE").read_text().startswith(f"{project['license']} License")
+    assert (citation["cff-version"], citation["license"], citation["version"]) == ("1.2.0", project["license"], project["version"])
+    assert citation["title"] and citation["authors"] and citation["message"]
+
+
+HEAVY = ("numpy", "pandas", "pyarrow", "pydantic", "nbgrader", "papermill", "matplotlib", "openai", "sklearn")
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    """`campaign-lab --help` must answer at once: each command imports its heavy parts when it runs."""
+    code = ("import sys, contextlib, io\nfrom campaign_lab import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n    cli.main(['--help'])\n"
+            f"print(sorted(set(m.split('.')[0] for m in sys.modules) & {set(HEAVY)!r}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", f"imported by --help: {result.stdout.strip()}"
 
 
 @pytest.mark.parametrize("command", subcommands())
@@ -69,14 +118,20 @@ def broken_course(tmp_path):
     return root
 
 
-def test_a_failing_notebook_names_its_cell_exits_1_and_leaves_nothing_behind(broken_course, tmp_path):
+def test_a_failing_notebook_names_its_cell_exits_1_and_keeps_its_output_as_the_log(broken_course, tmp_path):
     out = tmp_path / "out"
+    out.mkdir()
+    (out / "99-broken.ipynb").write_text("{}")  # from an earlier run that went through
     env = dict(os.environ, CAMPAIGN_LAB_ROOT=str(broken_course))
     result = lab("run", "--notebooks", "00,99", "--out", str(out), env=env)
     assert result.returncode == 1
-    assert "99-broken failed at cell 4: ZeroDivisionError" in result.stdout
+    kept = out / "99-broken.failed.ipynb"
+    assert f"99-broken failed at cell 4: ZeroDivisionError: division by zero; the notebook as far as it ran: {kept}" in result.stderr
     assert "00-start-here" in result.stdout and " ok" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["00-start-here.ipynb"]
+    assert sorted(p.name for p in out.iterdir()) == ["00-start-here.ipynb", "99-broken.failed.ipynb"]
+    executed = nbformat.read(str(kept), as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["ZeroDivisionError"]
 
 
 def test_run_prints_one_line_per_notebook_with_seconds(tmp_path):

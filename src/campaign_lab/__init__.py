@@ -6,3 +6,6 @@ synthetic data, checking exercises, starting the local AI model and plot style.
 """
 
 __version__ = "0.1.0"
+
+# The modules a notebook imports (``from campaign_lab import ai, data, plotting``).
+__all__ = ["ai", "data", "errors", "paths", "plotting", "profiles", "stats", "text", "where"]

@@ -4,6 +4,12 @@ Each subcommand lives in ``campaign_lab.commands.<name>`` and provides
 ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``. This
 file only wires them together and turns errors into exit codes:
 0 ok, 1 a notebook or check failed, 2 bad input.
+
+Adding a command is one line in ``COMMANDS``. Every listed command is imported
+to build ``--help`` (a missing one fails at once, never silently), so a
+command module imports its heavy parts (pandas, nbgrader, the model) inside
+``run`` or ``add_arguments``; ``add_arguments`` runs only for the command
+being used.
 """
 
 from __future__ import annotations
@@ -12,7 +18,10 @@ import argparse
 import importlib
 import sys
 
+from campaign_lab import __version__
 from campaign_lab.errors import EXIT_BAD_INPUT, LabError
+
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 # jsonschema (under nbformat, so under every notebook command) imports this
 # optional IRI checker if it is installed; building its grammar takes more than
@@ -33,14 +42,9 @@ COMMANDS = (
 )
 
 
-def _load(name: str):
-    module_name = "campaign_lab.commands." + name.replace("-", "_")
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name == module_name:
-            return None  # not built yet: leave it out of the menu
-        raise
+def command_module(name: str):
+    """The module of a command in ``COMMANDS``: ``campaign_lab.commands.<name>``."""
+    return importlib.import_module("campaign_lab.commands." + name.replace("-", "_"))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,18 +53,42 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
+class _CommandParser(_Parser):
+    """A subcommand's parser that asks its module for its options only when used."""
+
+    def __init__(self, *args, module=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._module = module
+
+    def _add_command_arguments(self) -> None:
+        if self._module is not None:
+            module, self._module = self._module, None
+            module.add_arguments(self)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._add_command_arguments()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self._add_command_arguments()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._add_command_arguments()
+        return super().format_help()
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The ``campaign-lab`` parser, one subcommand per entry of ``COMMANDS``."""
     parser = _Parser(
         prog="campaign-lab",
         description="Run, release and grade the Campaign AI Lab course.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     for name in COMMANDS:
-        module = _load(name)
-        if module is None:
-            continue
-        command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
-        module.add_arguments(command)
+        module = command_module(name)
+        command = sub.add_parser(name, help=module.HELP, description=module.__doc__, module=module)
         command.set_defaults(handler=module.run)
     return parser
 

@@ -239,22 +239,75 @@ def _root(root: Path | None) -> Path:
 
 
 # -- setting up a machine ---------------------------------------------------------
-def install_jupyter_config(prefix: Path | None = None) -> Path:
-    """Point the environment's Jupyter at ``graders/nbgrader_config.py``.
+#: nbgrader's Lab panels for making and grading assignments: a trainer's, not a trainee's.
+TRAINER_EXTENSIONS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list")
+#: JupyterLab's defaults that would reach the internet: the "official Jupyter news?" question and update checks.
+OFFLINE_LAB_SETTINGS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+_CONFIG_FILE = "campaign-lab.json"
 
-    nbgrader reads ``<sys.prefix>/etc/jupyter/nbgrader_config.py`` from any
-    directory, so ``nbgrader`` commands and the formgrader use the course's
-    settings wherever they are started.
+
+def install_jupyter_config(prefix: Path | None = None) -> Path:
+    """Set up the environment's Jupyter for the course; return the nbgrader config it wrote.
+
+    - ``etc/jupyter/nbgrader_config.py`` loads ``graders/nbgrader_config.py``,
+      so ``nbgrader`` commands and the formgrader use the course's settings
+      wherever they are started;
+    - ``etc/jupyter/labconfig/page_config.d/`` turns off nbgrader's authoring
+      panels (:data:`TRAINER_EXTENSIONS`): a trainee's Lab shows the course,
+      a trainer gets them back with :func:`trainer_jupyter_config`;
+    - ``share/jupyter/lab/settings/overrides.d/`` turns off JupyterLab's news
+      and update checks (:data:`OFFLINE_LAB_SETTINGS`).
+
+    Files of the same name written by hand are replaced; other files there are left alone.
     """
     import sys
 
-    target = Path(prefix or sys.prefix) / "etc" / "jupyter" / "nbgrader_config.py"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    prefix = Path(prefix or sys.prefix)
+    target = prefix / "etc" / "jupyter" / "nbgrader_config.py"
     config = paths.graders_dir() / "nbgrader_config.py"
-    text = f"# Written by campaign-lab: use the course's grading settings.\nload_subconfig({str(config)!r})\n"
-    if not target.exists() or target.read_text() != text:
-        target.write_text(text)
+    _write_if_changed(target, f"# Written by campaign-lab: use the course's grading settings.\nload_subconfig({str(config)!r})\n")
+    _write_json(prefix / "etc" / "jupyter" / "labconfig" / "page_config.d" / _CONFIG_FILE,
+                {"disabledExtensions": {name: True for name in TRAINER_EXTENSIONS}})
+    _write_json(prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / _CONFIG_FILE, OFFLINE_LAB_SETTINGS)
     return target
+
+
+def trainer_jupyter_config(folder: Path) -> Path:
+    """Write a Jupyter config folder that gives a trainer nbgrader's authoring panels.
+
+    Put it first on ``JUPYTER_CONFIG_PATH`` for the trainer's Lab (``campaign-lab
+    start --trainer`` does); it outranks the environment's, which keeps them off.
+    """
+    _write_json(Path(folder) / "labconfig" / "page_config.d" / _CONFIG_FILE,
+                {"disabledExtensions": {name: False for name in TRAINER_EXTENSIONS}})
+    return Path(folder)
+
+
+def ensure_exchange() -> Path:
+    """Create nbgrader's exchange folder if it is missing, as ``nbgrader release_assignment`` would.
+
+    Without it the formgrader and the Assignments panel warn that the exchange
+    "does not exist and could not be created". Like nbgrader, the folder is
+    writable by every user of the machine, so trainees of a shared machine can
+    submit into it.
+    """
+    import os
+
+    root = Path(nbgrader_config().Exchange.root)
+    if not root.is_dir():
+        root.mkdir(parents=True)
+        os.chmod(root, 0o777)  # nbgrader's ExchangeReleaseAssignment.ensure_root uses these permissions
+    return root
+
+
+def _write_if_changed(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+
+
+def _write_json(target: Path, data: dict) -> None:
+    _write_if_changed(target, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def workspace_dir() -> Path:

@@ -28,6 +28,8 @@ from campaign_lab.datagen import DEFAULT_SEED, DEFAULT_VOTERS, GENERATOR_VERSION
 from campaign_lab.errors import BadInput
 from campaign_lab.profiles import Profile, load_profile
 
+__all__ = ["FOLDERS", "available", "data_dir", "ensure_data", "load", "read_table"]
+
 FOLDERS = ("media",)
 
 

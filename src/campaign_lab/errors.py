@@ -6,6 +6,8 @@ and exits with the matching code, and the notebooks show the message as is.
 
 from __future__ import annotations
 
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "BadInput", "LabError", "RunFailed"]
+
 EXIT_OK = 0
 EXIT_FAILED = 1  # a notebook or a check failed
 EXIT_BAD_INPUT = 2  # the user gave something we cannot use

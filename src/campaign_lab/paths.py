@@ -11,6 +11,18 @@ import os
 import tempfile
 from pathlib import Path
 
+__all__ = [
+    "build_dir",
+    "datasets_dir",
+    "generated_data_dir",
+    "graders_dir",
+    "notebooks_dir",
+    "profiles_dir",
+    "project_root",
+    "release_dir",
+    "state_dir",
+]
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 

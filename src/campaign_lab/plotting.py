@@ -24,6 +24,8 @@ import io
 import matplotlib
 import matplotlib.pyplot as plt
 
+__all__ = ["OKABE_ITO", "figure", "figure_html", "show", "use_course_style"]
+
 # Okabe & Ito (2008), "Color Universal Design": safe for colour-blind readers.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
@@ -89,8 +91,6 @@ def figure_html(fig, alt: str, reading: str) -> str:
 
 
 def _display_html(markup: str) -> None:
-    try:
-        from IPython.display import HTML, display
-    except ImportError:  # plain Python: nothing to draw on
-        return
+    from IPython.display import HTML, display  # IPython comes with the Jupyter kernel
+
     display(HTML(markup))

@@ -31,6 +31,8 @@ from campaign_lab import paths
 from campaign_lab._codes import COUNTRY_CODES, CURRENCY_CODES, LANGUAGE_CODES
 from campaign_lab.errors import BadInput
 
+__all__ = ["Profile", "available_profiles", "describe_profile", "load_profile", "parse_band", "profile_path"]
+
 SHARE_TOLERANCE = 0.001
 #: How far (in percentage points) the turnout implied by the age bands may sit
 #: from the turnout implied by the sex split before the profile is rejected.

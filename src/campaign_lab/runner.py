@@ -1,9 +1,11 @@
 """Execute source notebooks top to bottom with papermill, in this process.
 
 One Python process runs every notebook (papermill starts a kernel for each,
-but not a new command-line program), passes the context profile as the
-``profile`` parameter, and writes each executed copy atomically: a notebook
-that fails leaves no half-written file behind.
+but not a new command-line program) and passes the context profile as the
+``profile`` parameter. A notebook that runs to the end is written atomically
+to ``<out>/<module>.ipynb``. One that fails is kept, as papermill keeps it, as
+the log of the run: ``<out>/<module>.failed.ipynb`` holds every output up to
+the error, and the failing cell is marked.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Callable
 
 from campaign_lab import course, paths
 from campaign_lab.errors import BadInput
+from campaign_lab.profiles import load_profile
+
+__all__ = ["DEFAULT_PROFILE", "NotebookRun", "failed_copy", "resolve_profile", "run_notebooks", "run_one"]
 
 DEFAULT_PROFILE = "default"
 
@@ -36,6 +41,11 @@ class NotebookRun:
         """One line for the terminal: name, seconds, ok/failed (and where)."""
         verdict = "ok" if self.ok else f"failed at cell {self.failed_cell}: {self.error}"
         return f"{self.module:<32} {self.seconds:6.1f}s  {verdict}"
+
+    def failure(self) -> str:
+        """What went wrong and where the executed notebook shows it (for a failed run)."""
+        where = f"; the notebook as far as it ran: {self.output}" if self.output else ""
+        return f"{self.module} failed at cell {self.failed_cell}: {self.error}{where}"
 
 
 def resolve_profile(profile: str | os.PathLike | None) -> str:
@@ -97,16 +107,22 @@ def run_notebooks(
 
 def _validated_profile(profile: str | None) -> str:
     resolved = resolve_profile(profile)
-    try:
-        from campaign_lab.profiles import load_profile
-    except ImportError:  # profiles arrive with the data layer
-        return resolved
     load_profile(resolved)  # raises BadInput with the field that is wrong
     return resolved
 
 
+def failed_copy(out_dir: Path, module: str) -> Path:
+    """Where the executed notebook of a failed run is kept."""
+    return out_dir / f"{module}.failed.ipynb"
+
+
 def run_one(module: str, profile: str, out_dir: Path, timeout: int = 600) -> NotebookRun:
-    """Execute one module's source notebook; write ``<out_dir>/<module>.ipynb`` only if it succeeds."""
+    """Execute one module's source notebook into ``<out_dir>/<module>.ipynb``.
+
+    If it fails, the notebook as far as it ran goes to :func:`failed_copy`
+    instead, and an older ``<module>.ipynb`` is removed: the folder always
+    shows the outcome of the last run.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -127,18 +143,30 @@ def run_one(module: str, profile: str, out_dir: Path, timeout: int = 600) -> Not
             execution_timeout=timeout,
         )
     except PapermillExecutionError as error:
-        _remove(partial)
-        return NotebookRun(module, time.perf_counter() - start, False, None, _source_cell(error), _one_line(error))
+        kept = _keep_failed(partial, target, failed_copy(out_dir, module))
+        return NotebookRun(module, time.perf_counter() - start, False, kept, _source_cell(error), _one_line(error))
     except BaseException as error:  # kernel died, notebook unreadable, interrupted ...
-        _remove(partial)
+        kept = _keep_failed(partial, target, failed_copy(out_dir, module))
         if not isinstance(error, Exception):
             raise
-        return NotebookRun(module, time.perf_counter() - start, False, None, None, f"{type(error).__name__}: {error}")
+        return NotebookRun(module, time.perf_counter() - start, False, kept, None, f"{type(error).__name__}: {error}")
     os.replace(partial, target)
+    _remove(failed_copy(out_dir, module))
     return NotebookRun(module, time.perf_counter() - start, True, target)
 
 
-def _remove(path: str) -> None:
+def _keep_failed(partial: str, target: Path, kept: Path) -> Path | None:
+    """Move what papermill wrote before the failure to ``kept``; None if it wrote nothing."""
+    _remove(target)
+    if os.path.getsize(partial) == 0:  # failed before papermill wrote a cell
+        _remove(partial)
+        _remove(kept)
+        return None
+    os.replace(partial, kept)
+    return kept
+
+
+def _remove(path: str | Path) -> None:
     try:
         os.remove(path)
     except FileNotFoundError:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
+__all__ = ["Z95", "people_needed"]
+
 Z95 = NormalDist().inv_cdf(0.975)  # 1.96: the multiplier for a two-sided 95% test
 
 

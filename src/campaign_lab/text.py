@@ -26,6 +26,8 @@ from pathlib import Path
 from campaign_lab import paths
 from campaign_lab.errors import RunFailed
 
+__all__ = ["LEXICON_FILE", "NEGATIVE_UP_TO", "POSITIVE_FROM", "compound_scores", "label", "lexicon_path", "vader"]
+
 LEXICON_FILE = "vader_lexicon.txt"
 #: VADER's published cut-offs for its compound score (Hutto & Gilbert, 2014).
 POSITIVE_FROM = 0.05

@@ -2,7 +2,10 @@
 
 Settings come from environment variables and from a ``.env`` file in the
 course folder (git-ignored, so keys never reach the repository). A variable
-set in the environment wins over the same name in ``.env``.
+set in the environment wins over the same name in ``.env``. The file is read
+by python-dotenv (``KEY="value"  # comment`` gives ``value``) through
+pydantic-settings, and the API keys are kept as ``SecretStr``: no ``repr``,
+``str`` or dump of the settings shows them.
 
 =========================  ===================================================
 Variable                   Meaning
@@ -25,12 +28,17 @@ Variable                   Meaning
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from dotenv.parser import parse_stream
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from campaign_lab import paths
 from campaign_lab.errors import BadInput
+
+__all__ = ["DEFAULT_OPENAI_MODEL", "LOCAL_MODEL_ALIAS", "PROVIDERS", "Settings", "dotenv_path", "load_settings", "read_dotenv"]
 
 PROVIDERS = ("local", "openai", "azure", "compatible")
 LOCAL_MODEL_ALIAS = "smollm2-135m-instruct"
@@ -38,31 +46,29 @@ DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 _KEY_VARIABLE = {"openai": "OPENAI_API_KEY", "compatible": "OPENAI_API_KEY", "azure": "AZURE_OPENAI_API_KEY"}
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Provider settings; ``repr`` hides the API key.
+class Settings(BaseModel):
+    """Provider settings; the API key is a ``SecretStr`` that no ``repr`` or dump shows.
 
     Examples
     --------
     >>> Settings(provider="openai", api_key="sk-secret")
-    Settings(provider='openai', model=None, base_url=None, model_path=None, api_key='<hidden>', azure_endpoint=None, api_version=None)
+    Settings(provider='openai', model=None, base_url=None, model_path=None, secret_key=SecretStr('**********'), azure_endpoint=None, api_version=None)
     """
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, protected_namespaces=())
 
     provider: str = "local"
     model: str | None = None
     base_url: str | None = None
     model_path: Path | None = None
-    api_key: str | None = None
+    secret_key: SecretStr | None = Field(default=None, alias="api_key")
     azure_endpoint: str | None = None
     api_version: str | None = None
 
-    def __repr__(self) -> str:
-        shown = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        shown["api_key"] = "<hidden>" if self.api_key else None
-        body = ", ".join(f"{name}={value!r}" for name, value in shown.items())
-        return f"Settings({body})"
-
-    __str__ = __repr__
+    @property
+    def api_key(self) -> str | None:
+        """The key in plain text, for the code that sends it to the provider (and nothing else)."""
+        return self.secret_key.get_secret_value() if self.secret_key else None
 
     @property
     def is_local(self) -> bool:
@@ -75,45 +81,65 @@ class Settings:
         return _KEY_VARIABLE.get(self.provider)
 
 
+class _Variables(BaseSettings):
+    """The variables the course reads: the environment (passed in as values) over the ``.env`` file."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, env_file_encoding="utf-8")
+
+    CAMPAIGN_LAB_PROVIDER: str = "local"
+    CAMPAIGN_LAB_MODEL: str | None = None
+    CAMPAIGN_LAB_BASE_URL: str | None = None
+    CAMPAIGN_LAB_MODEL_PATH: str | None = None
+    OPENAI_API_KEY: SecretStr | None = None
+    AZURE_OPENAI_API_KEY: SecretStr | None = None
+    AZURE_OPENAI_ENDPOINT: str | None = None
+    OPENAI_API_VERSION: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+        # The environment arrives as init values (os.environ or the caller's mapping), then the .env file.
+        return init_settings, dotenv_settings
+
+
 def dotenv_path() -> Path:
     """Return the course's ``.env`` file (it may not exist)."""
     return paths.project_root() / ".env"
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """Read ``KEY=value`` lines from a ``.env`` file; a missing file gives ``{}``.
+    """Read ``KEY=value`` lines from a ``.env`` file with python-dotenv; a missing file gives ``{}``.
 
-    Blank lines and ``#`` comments are skipped, ``export`` prefixes and matching
-    quotes around the value are removed.
+    Blank lines, ``#`` comments, ``export`` prefixes, quotes and comments after
+    the value are understood as a shell would.
+
+    Raises
+    ------
+    BadInput
+        Naming the first line that is not of the form ``NAME=value``.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> env = pathlib.Path(tempfile.mkdtemp()) / ".env"
-    >>> _ = env.write_text('# my keys\\nexport CAMPAIGN_LAB_PROVIDER="openai"\\n')
+    >>> _ = env.write_text('# my keys\\nexport CAMPAIGN_LAB_PROVIDER="openai"  # for the workshop\\n')
     >>> read_dotenv(env)
     {'CAMPAIGN_LAB_PROVIDER': 'openai'}
     """
     if not path.is_file():
         return {}
-    values: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].strip()
-        name, sep, value = line.partition("=")
-        if not sep or not name.strip():
-            raise BadInput(f"{path.name} line {number} is not of the form NAME=value; fix or delete that line.")
-        values[name.strip()] = _unquote(value.strip())
-    return values
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value.split(" #", 1)[0].strip()
+    with path.open(encoding="utf-8") as stream:
+        bindings = list(parse_stream(stream))
+    for binding in bindings:
+        if binding.error or (binding.key is not None and binding.value is None):
+            raise BadInput(f"{path.name} line {binding.original.line} is not of the form NAME=value; fix or delete that line.")
+    return {b.key: b.value for b in bindings if b.key is not None}
 
 
 def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -133,29 +159,31 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
     Raises
     ------
     BadInput
-        If the provider is unknown or a setting it needs is missing.
+        If the ``.env`` file has a line that is not ``NAME=value``, the provider
+        is unknown or a setting it needs is missing.
 
     Examples
     --------
     >>> load_settings({"CAMPAIGN_LAB_PROVIDER": "local"}, dotenv=Path("no-such-file")).provider
     'local'
     """
-    values = {**read_dotenv(dotenv if dotenv is not None else dotenv_path())}
+    path = dotenv if dotenv is not None else dotenv_path()
+    read_dotenv(path)  # a friendly error naming a broken line, before pydantic-settings reads the file
     overrides = os.environ if environ is None else environ
-    values.update({name: value for name, value in overrides.items() if value.strip()})
-    get = lambda name: (values.get(name) or "").strip() or None  # noqa: E731
-    provider = (get("CAMPAIGN_LAB_PROVIDER") or "local").lower()
+    given = {name: value for name, value in overrides.items() if name in _Variables.model_fields and value.strip()}
+    variables = _Variables(_env_file=path if path.is_file() else None, **given)
+    provider = (variables.CAMPAIGN_LAB_PROVIDER or "local").lower()
     if provider not in PROVIDERS:
         raise BadInput(f"CAMPAIGN_LAB_PROVIDER is {provider!r}; use one of: {', '.join(PROVIDERS)}.")
-    model_path = get("CAMPAIGN_LAB_MODEL_PATH")
+    model_path = variables.CAMPAIGN_LAB_MODEL_PATH
     settings = Settings(
         provider=provider,
-        model=get("CAMPAIGN_LAB_MODEL"),
-        base_url=get("CAMPAIGN_LAB_BASE_URL"),
+        model=variables.CAMPAIGN_LAB_MODEL,
+        base_url=variables.CAMPAIGN_LAB_BASE_URL,
         model_path=_course_path(model_path) if model_path else None,
-        api_key=get(_KEY_VARIABLE[provider]) if provider in _KEY_VARIABLE else None,
-        azure_endpoint=get("AZURE_OPENAI_ENDPOINT"),
-        api_version=get("OPENAI_API_VERSION"),
+        secret_key=getattr(variables, _KEY_VARIABLE[provider]) if provider in _KEY_VARIABLE else None,
+        azure_endpoint=variables.AZURE_OPENAI_ENDPOINT,
+        api_version=variables.OPENAI_API_VERSION,
     )
     _require_provider_fields(settings)
     return settings

@@ -6,8 +6,6 @@ the field and what is allowed, and exits 2.
 
 from __future__ import annotations
 
-from campaign_lab.profiles import describe_profile, load_profile
-
 HELP = "check a context profile file and summarise it"
 
 
@@ -16,5 +14,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from campaign_lab.profiles import describe_profile, load_profile  # pydantic: only for this command
+
     print(describe_profile(load_profile(args.profile)))
     return 0

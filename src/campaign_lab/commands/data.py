@@ -7,12 +7,12 @@ profile, voter count and seed always give the same files.
 
 from __future__ import annotations
 
-from campaign_lab.datagen import DEFAULT_SEED, DEFAULT_VOTERS, describe_output, generate
-
 HELP = "generate the synthetic datasets for a profile"
 
 
 def add_arguments(parser) -> None:
+    from campaign_lab.datagen import DEFAULT_SEED, DEFAULT_VOTERS  # numpy and pyarrow: only for this command
+
     parser.add_argument("--profile", default="default", metavar="FILE", help="profile YAML file or shipped profile name (default: default)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write (new, empty, or earlier output of this command)")
     parser.add_argument("--voters", type=int, default=DEFAULT_VOTERS, metavar="N", help=f"rows in the voter file (default: {DEFAULT_VOTERS:,})")
@@ -20,6 +20,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from campaign_lab.datagen import describe_output, generate
+
     folder = generate(args.profile, args.out, voters=args.voters, seed=args.seed, progress=True)
     print(describe_output(folder))
     return 0

@@ -1,15 +1,16 @@
 """Execute source notebooks top to bottom with papermill and write the executed copies.
 
-Prints one line per notebook (name, seconds, ok/failed). Exit code 0 when all
-ran, 1 when one failed (named with its cell), 2 for a bad notebook name or
-profile.
+Prints one line per notebook (name, seconds, ok/failed). A notebook that
+fails is kept as far as it ran, as <name>.failed.ipynb in the same folder,
+with the failing cell marked. Exit code 0 when all ran, 1 when one failed
+(named with its cell, on stderr), 2 for a bad notebook name or profile.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from campaign_lab import runner
 from campaign_lab.errors import EXIT_FAILED, EXIT_OK
 
 HELP = "execute source notebooks with papermill (in process) into a build folder"
@@ -23,8 +24,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from campaign_lab import runner  # papermill and pydantic: only for this command
+
     runs = runner.run_notebooks(args.notebooks, args.profile, args.out, report=lambda r: print(r.line(), flush=True), timeout=args.timeout)
     failed = [r for r in runs if not r.ok]
     for r in failed:
-        print(f"{r.module} failed at cell {r.failed_cell}: {r.error}")
+        print(r.failure(), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
