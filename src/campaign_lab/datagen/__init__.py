@@ -18,14 +18,14 @@ import os
 import shutil
 from pathlib import Path
 
-from campaign_lab.datagen import ads, fundraising, linked, media, social, texts
+from campaign_lab.datagen import ads, calibration, fundraising, linked, media, social, texts
 from campaign_lab.datagen._common import TableWriter, write_table
 from campaign_lab.datagen.model import build_model
 from campaign_lab.datagen.voters import write_voters
 from campaign_lab.errors import BadInput
 from campaign_lab.profiles import Profile, load_profile, profile_path
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 DEFAULT_VOTERS = 20_000
 DEFAULT_SEED = 2027
 MIN_VOTERS = 200
@@ -155,7 +155,8 @@ def _generate_into(profile: Profile, folder: Path, voters: int, seed: int, csv: 
     finally:
         if bar is not None:
             bar.close()
-    _write_manifest(folder, profile, model, voters, seed, counts, voter_pass.quality, sorted(documents), source)
+    turnout = calibration.report(profile, voter_pass.cited_cells["eligible"], voter_pass.cited_cells["voted"])
+    _write_manifest(folder, profile, model, voters, seed, counts, voter_pass.quality, turnout, sorted(documents), source)
 
 
 def _progress_bar(total: int, profile_id: str):
@@ -180,7 +181,7 @@ def _write_linked(model, voter_pass, folder: Path, csv: bool) -> dict[str, int]:
     return {name: table.num_rows for name, table in tables.items()}
 
 
-def _write_manifest(folder: Path, profile: Profile, model, voters: int, seed: int, counts: dict, quality: dict, documents: list[str], source: Path | None) -> None:
+def _write_manifest(folder: Path, profile: Profile, model, voters: int, seed: int, counts: dict, quality: dict, turnout: list[dict], documents: list[str], source: Path | None) -> None:
     manifest = {
         "generator_version": GENERATOR_VERSION,
         "profile": profile.id,
@@ -188,6 +189,7 @@ def _write_manifest(folder: Path, profile: Profile, model, voters: int, seed: in
         "seed": seed,
         "voters": voters,
         "rows": {name: counts[name] for name in TABLES},
+        "turnout_calibration": {"election_year": profile.turnout.election_year, "margins": turnout},
         "texts": documents,
         "planted": {
             "voter_file_problems": quality,

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from campaign_lab.datagen import calibration
 from campaign_lab.datagen import model as m
 from campaign_lab.datagen._common import (
     age_on,
@@ -99,10 +100,13 @@ def generate_chunk(model: m.PopulationModel, vocab: _Vocab, start: int, n: int) 
     people = _draw_people(model, vocab, rng, n)
     duplicates = _plant_duplicates(rng, people, n)
     registered = m.draw_registration_days(model, rng, people["dob"])
-    votes, eligible = _draw_votes(model, rng, people, registered)
+    flaws = _draw_flaws(model, rng, people)
+    sex = np.where(flaws["missing_sex"], 2, people["women"])
+    seen = calibration.seen_cells(model.band_low, model.elections[model.turnout_index].date, flaws["dob"], flaws["missing_dob"], sex)
+    votes, eligible = _draw_votes(model, rng, people, registered, seen)
     contact = _draw_contacts(model, rng, people, registered, votes)
     support = _draw_support(model, rng, people)
-    table, quality = _assemble(model, vocab, rng, start, people, registered, votes, eligible, contact)
+    table, quality = _assemble(model, vocab, rng, start, people, flaws, registered, votes, eligible, contact)
     quality["duplicates"] = int(duplicates)
     hidden = {
         "ward": people["ward"],
@@ -111,6 +115,8 @@ def generate_chunk(model: m.PopulationModel, vocab: _Vocab, start: int, n: int) 
         "women": people["women"],
         "has_email": people["has_email"],
         "voted_last": votes[-1] & eligible[-1],
+        "seen_cell": np.where(eligible[model.turnout_index], seen, -1),
+        "voted_cited": votes[model.turnout_index],
         **support,
     }
     return VoterChunk(table=table, hidden=hidden, quality=quality)
@@ -155,8 +161,27 @@ def _plant_duplicates(rng: np.random.Generator, people: dict[str, np.ndarray], n
     return int(targets.size)
 
 
-def _draw_votes(model, rng: np.random.Generator, people, registered) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Turnout in each past election: exact quotas per (age band, sex) cell, filled by propensity."""
+def _draw_flaws(model, rng: np.random.Generator, people) -> dict[str, np.ndarray]:
+    """Birth dates and sexes as the register records them: a few missing, a few impossible (planted)."""
+    n = people["age"].shape[0]
+    impossible = rng.random(n) < IMPOSSIBLE_AGE_RATE
+    dob = people["dob"].copy()
+    dob[impossible] = _impossible_birth_days(model, rng, int(impossible.sum()))
+    return {
+        "dob": dob,
+        "impossible": impossible,
+        "missing_dob": (rng.random(n) < MISSING_BIRTH_DATE_RATE) & ~impossible,
+        "missing_sex": rng.random(n) < MISSING_SEX_RATE,
+    }
+
+
+def _draw_votes(model, rng: np.random.Generator, people, registered, seen) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Turnout in each past election: exact quotas per (age band, sex) cell, filled by propensity.
+
+    Module 04 relies on the pattern inside each cell: voters with a higher
+    hidden habit (lower in underserved wards and communities) vote first, so the
+    same people tend to vote every time and past contact tracks past turnout.
+    """
     habit = rng.standard_normal(people["age"].shape[0])
     habit -= 0.45 * model.ward_underserved[people["ward"]]
     if len(model.community_names) > 1:
@@ -164,10 +189,15 @@ def _draw_votes(model, rng: np.random.Generator, people, registered) -> tuple[li
     votes, eligibility = [], []
     for index, election in enumerate(model.elections):
         eligible, bands = m.eligible_in(model, election, people["dob"], registered)
-        scale = 1.0 if index == model.turnout_index else election.relative_turnout
-        rates = np.clip(model.cell_turnout * scale, 0.02, 0.98)
+        if index == model.turnout_index:  # the cited election: rake on this chunk's voters, as the file shows them
+            cell = seen
+            shape = (len(model.band_low) + 1, 3)
+            rates = calibration.cell_rates(model.profile, np.bincount(cell[eligible], minlength=shape[0] * shape[1]).reshape(shape))
+        else:
+            cell = bands * 2 + people["women"]
+            rates = np.clip(model.cell_turnout * election.relative_turnout, 0.02, 0.98)
         score = habit + 0.6 * rng.standard_normal(habit.shape[0])
-        votes.append(_fill_quotas(rng, eligible, bands * 2 + people["women"], rates.ravel(), score))
+        votes.append(_fill_quotas(rng, eligible, cell, rates.ravel(), score))
         eligibility.append(eligible)
     return votes, eligibility
 
@@ -241,13 +271,10 @@ def _draw_top_issue(model, rng, ages: np.ndarray, rural: np.ndarray) -> np.ndarr
     return np.argmax(logits + rng.gumbel(size=logits.shape), axis=1)
 
 
-def _assemble(model, vocab: _Vocab, rng, start, people, registered, votes, eligible, contact) -> tuple[pa.Table, dict[str, int]]:
+def _assemble(model, vocab: _Vocab, rng, start, people, flaws, registered, votes, eligible, contact) -> tuple[pa.Table, dict[str, int]]:
     """Build the Arrow table (strings via Arrow kernels) and plant the remaining data problems."""
     n = people["age"].shape[0]
-    dob = people["dob"].copy()
-    impossible = rng.random(n) < IMPOSSIBLE_AGE_RATE
-    dob[impossible] = _impossible_birth_days(model, rng, int(impossible.sum()))
-    missing_dob = (rng.random(n) < MISSING_BIRTH_DATE_RATE) & ~impossible
+    dob, impossible, missing_dob, missing_sex = flaws["dob"], flaws["impossible"], flaws["missing_dob"], flaws["missing_sex"]
     age = age_on(dob, model.election_day)
 
     ward_clean = _take(model.ward_names, people["ward"])
@@ -255,7 +282,6 @@ def _assemble(model, vocab: _Vocab, rng, start, people, registered, votes, eligi
     variants = _take(_ward_variants(model.ward_names), people["ward"] * 4 + rng.integers(0, 4, n))
     missing_ward = (rng.random(n) < MISSING_WARD_RATE) & ~misspelt
     ward = _null_where(pc.if_else(pa.array(misspelt), variants, ward_clean), missing_ward)
-    missing_sex = rng.random(n) < MISSING_SEX_RATE
 
     first = _take(vocab.first, people["first"])
     last = _take(vocab.last, people["last"])
@@ -360,6 +386,8 @@ class VoterPass:
     survey: dict[str, np.ndarray]
     donors: dict[str, np.ndarray]
     email_test: dict[str, np.ndarray]
+    #: Eligible voters and voters in the cited election, by (band, sex) cell as the file shows them.
+    cited_cells: dict[str, np.ndarray]
     quality: dict[str, int] = field(default_factory=dict)
 
 
@@ -379,6 +407,8 @@ class _Collector:
             "eligible": np.zeros((wards, elections)),
             "voted": np.zeros((wards, elections)),
         }
+        cells = (len(model.band_low) + 1) * 3
+        self.cited = {"eligible": np.zeros(cells), "voted": np.zeros(cells)}
         self.parts = {"survey": [], "donors": [], "email_test": []}
         self.quality: dict[str, int] = {}
 
@@ -392,6 +422,10 @@ class _Collector:
         for index, (votes, can_vote) in enumerate(zip(voted, eligible, strict=True)):
             self.totals["eligible"][:, index] += np.bincount(ward, weights=can_vote, minlength=len(self.totals["voters"]))
             self.totals["voted"][:, index] += np.bincount(ward, weights=votes & can_vote, minlength=len(self.totals["voters"]))
+        seen = hidden["seen_cell"]
+        counted = seen >= 0
+        self.cited["eligible"] += np.bincount(seen[counted], minlength=self.cited["eligible"].size)
+        self.cited["voted"] += np.bincount(seen[counted], weights=hidden["voted_cited"][counted], minlength=self.cited["voted"].size)
         for key, value in chunk.quality.items():
             self.quality[key] = self.quality.get(key, 0) + value
         stop = start + chunk.table.num_rows
@@ -421,7 +455,9 @@ class _Collector:
             parts = self.parts[name]
             return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]} if parts else {}
 
-        return VoterPass(self.n, self.totals, joined("survey"), joined("donors"), joined("email_test"), self.quality)
+        shape = (len(self.model.band_low) + 1, 3)
+        cited = {key: value.reshape(shape) for key, value in self.cited.items()}
+        return VoterPass(self.n, self.totals, joined("survey"), joined("donors"), joined("email_test"), cited, self.quality)
 
 
 def voter_id(numbers: np.ndarray) -> np.ndarray:
