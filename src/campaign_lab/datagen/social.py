@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from campaign_lab.datagen import phrases
-from campaign_lab.datagen._common import ascii_slug, long_date, rng_for
+from campaign_lab.datagen._common import ascii_slug, long_date, rng_for, weighted_index
 from campaign_lab.datagen.model import PopulationModel, debate_day, place_name, story_day
 
 #: Troll Patrol (Amnesty International and Element AI, 2018): 7.1% of tweets sent to
@@ -81,7 +81,7 @@ class _Context:
     def moment(self) -> dt.datetime:
         """A time in the window, busier in the evening than at night."""
         day = int(self.rng.integers(0, max(self.seconds // 86400, 1)))
-        hour = int(self.rng.choice(24, p=_HOURS))
+        hour = weighted_index(self.rng, _HOURS)
         return self.start + dt.timedelta(days=day, hours=hour, seconds=int(self.rng.integers(0, 3600)))
 
 
@@ -248,14 +248,14 @@ def _organic_row(ctx: _Context, about: str, when: dt.datetime, abusive: bool) ->
     if about in ("candidate", "rival"):
         after_debate = about == "candidate" and when > ctx.debate
         weights = [0.48, 0.22, 0.30] if after_debate else [0.32, 0.36, 0.32]
-        sentiment = rng.choice(["positive", "negative", "neutral"], p=weights)
+        sentiment = ("positive", "negative", "neutral")[weighted_index(rng, weights)]
         prefix = "cand" if about == "candidate" else "rival"
         template = _pick(rng, bank[f"{prefix}_{sentiment}"])
         topic = topic_issue if "{issue}" in template else "character"
         text = ctx.fill(_vary(rng, template, language), issue=issue, language=language)
         return dict(text=text, language=language, sentiment=sentiment, topic=topic, target=about, abusive=False, gendered=False, coordinated=False)
     if about == "issue":
-        sentiment = rng.choice(["negative", "positive", "neutral"], p=[0.5, 0.2, 0.3])
+        sentiment = ("negative", "positive", "neutral")[weighted_index(rng, [0.5, 0.2, 0.3])]
         text = ctx.fill(_vary(rng, _pick(rng, bank[f"issue_{sentiment}"]), language), issue=issue, language=language)
         return dict(text=text, language=language, sentiment=sentiment, topic=topic_issue, target="none", abusive=False, gendered=False, coordinated=False)
     text = ctx.fill(_vary(rng, _pick(rng, bank["logistics_neutral"]), language), language=language)
@@ -322,7 +322,7 @@ def _post_tables(ctx: _Context, posts: _Posts, accounts) -> tuple[pa.Table, pa.T
             replies[row["reply_to"]] += 1
     rng = ctx.rng
     followers = np.array(accounts["followers"])
-    platform = [PLATFORMS[0] if accounts["kind"][row["account"]] == "bot" else PLATFORMS[int(rng.choice(4, p=[0.4, 0.3, 0.15, 0.15]))] for row in rows]
+    platform = [PLATFORMS[0] if accounts["kind"][row["account"]] == "bot" else PLATFORMS[weighted_index(rng, [0.4, 0.3, 0.15, 0.15])] for row in rows]
     reach = np.array([followers[row["account"]] for row in rows], dtype=float)
     likes = rng.poisson(0.02 * reach + 1.5)
     shares = np.array([int(rng.integers(8, 40)) if row["coordinated"] else int(rng.poisson(0.004 * reach[i] + 0.3)) for i, row in enumerate(rows)])

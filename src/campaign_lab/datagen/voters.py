@@ -9,6 +9,8 @@ totals are collected on the side.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +29,7 @@ from campaign_lab.datagen._common import (
     to_dates,
     top_k_weighted,
 )
+from campaign_lab.resources import usable_cpus
 
 CHUNK_ROWS = 100_000
 
@@ -208,7 +211,7 @@ def _fill_quotas(rng, eligible, cell, rates, score) -> np.ndarray:
     counts = np.bincount(cell[eligible], minlength=rates.shape[0])
     expected = counts * rates
     quota = np.floor(expected + rng.random(rates.shape[0])).astype(np.int64)
-    order = np.lexsort((-score, cell))
+    order = np.argsort(cell * 100.0 - np.clip(score, -49, 49))  # by cell, then highest score first
     sorted_cell = cell[order]
     starts = np.searchsorted(sorted_cell, np.arange(rates.shape[0]))
     valid = sorted_cell >= 0
@@ -465,20 +468,37 @@ def voter_id(numbers: np.ndarray) -> np.ndarray:
     return np.char.add("V", np.char.zfill(numbers.astype(str), 8))
 
 
-def write_voters(model: m.PopulationModel, writer, n: int, progress=None) -> VoterPass:
-    """Stream ``n`` voters to ``writer`` chunk by chunk and return the side samples."""
+def write_voters(model: m.PopulationModel, writer, n: int, progress=None, workers: int | None = None) -> VoterPass:
+    """Stream ``n`` voters to ``writer`` chunk by chunk and return the side samples.
+
+    Chunks are independent, so ``workers`` threads (by default the CPUs this
+    process may use) build the next ones while this thread writes the last:
+    numpy and Arrow release the interpreter lock for their heavy work. At most
+    ``workers + 1`` chunks are in memory, and the bytes do not depend on ``workers``.
+    """
     vocab = _Vocab(model.profile)
     collector = _Collector(model, n)
-    for start in range(0, n, CHUNK_ROWS):
-        size = min(CHUNK_ROWS, n - start)
-        chunk = generate_chunk(model, vocab, start, size)
-        writer.write(chunk.table)
-        voted = [_as_bool(chunk.table[e.column]) for e in model.elections]
-        eligible = [_as_valid(chunk.table[e.column]) for e in model.elections]
-        collector.add(chunk, start, voted, eligible)
-        if progress is not None:
-            progress(size)
+    workers = max(1, usable_cpus() if workers is None else workers)
+    starts = list(range(0, n, CHUNK_ROWS))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voters") as pool:
+        pending = deque()
+        for start in starts:
+            pending.append((start, pool.submit(generate_chunk, model, vocab, start, min(CHUNK_ROWS, n - start))))
+            if len(pending) > workers:
+                _take_chunk(model, writer, collector, progress, *pending.popleft())
+        while pending:
+            _take_chunk(model, writer, collector, progress, *pending.popleft())
     return collector.result()
+
+
+def _take_chunk(model, writer, collector: _Collector, progress, start: int, future) -> None:
+    chunk = future.result()
+    writer.write(chunk.table)
+    voted = [_as_bool(chunk.table[e.column]) for e in model.elections]
+    eligible = [_as_valid(chunk.table[e.column]) for e in model.elections]
+    collector.add(chunk, start, voted, eligible)
+    if progress is not None:
+        progress(chunk.table.num_rows)
 
 
 def _as_bool(column) -> np.ndarray:
