@@ -399,7 +399,8 @@ def test_data_command_generates_every_profile(tmp_path, capsys, name):
     assert cli.main(["data", "--profile", name, "--out", str(out), "--voters", "500", "--seed", "3"]) == 0
     assert (out / "voters.parquet").is_file() and (out / MANIFEST).is_file()
     assert pq.read_metadata(out / "voters.parquet").num_rows == 500
-    assert "Wrote" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Wrote" in printed and f"Turnout in {load_profile(name).turnout.election_year}: each of the profile's" in printed
 
 
 def test_data_command_refuses_a_folder_holding_other_files(tmp_path, capsys):
@@ -445,3 +446,33 @@ def test_200k_voters_stream_in_chunks_and_stay_calibrated(tmp_path):
     assert (folder / "voters.csv").is_file()
     assert max(abs(row["difference_points"]) for row in _turnout(folder, "us-state-house")) < 0.5
     assert table(folder, "voters")["voter_id"].is_unique
+
+
+def test_voter_file_bytes_do_not_depend_on_how_many_threads_build_it(tmp_path, monkeypatch):
+    from campaign_lab.datagen import voters
+
+    monkeypatch.setattr(voters, "CHUNK_ROWS", 1_000)
+    model = build_model(load_profile("default"), 5)
+    digests = []
+    for workers in (1, 3):
+        folder = tmp_path / str(workers)
+        folder.mkdir()
+        writer = TableWriter(folder, "voters", csv=False)
+        voters.write_voters(model, writer, 5_500, workers=workers)
+        writer.close()
+        digests.append(hashlib.sha256((folder / "voters.parquet").read_bytes()).hexdigest())
+        assert pq.read_metadata(folder / "voters.parquet").num_row_groups == 6
+    assert digests[0] == digests[1]
+
+
+def test_ages_match_the_calendar_for_every_day_of_four_centuries():
+    import datetime as dt
+
+    from campaign_lab.datagen._common import age_on, to_dates
+
+    days = np.arange(-80_000, 90_000)  # 1750 to 2216: inside and outside the lookup table
+    dob = to_dates(days)
+    for on in (dt.date(2022, 5, 5), dt.date(2024, 2, 29), dt.date(2027, 12, 31)):
+        years = dob.astype("datetime64[Y]").astype(np.int64) + 1970
+        before = (pd.DatetimeIndex(dob).month * 32 + pd.DatetimeIndex(dob).day).to_numpy() > on.month * 32 + on.day
+        assert (age_on(days, on) == on.year - years - before).all()

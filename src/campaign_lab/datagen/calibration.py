@@ -31,7 +31,7 @@ TOLERANCE_POINTS = 1.0
 #: The largest shift reconciling the figures may need; the rest of the point absorbs rounding and sampling.
 PLANNED_LIMIT_POINTS = 0.75
 #: Voters simulated (with a fixed seed) to learn who was eligible in the cited election.
-MIX_SAMPLE = 200_000
+MIX_SAMPLE = 100_000
 #: Ages outside this range on the cited election's day mark a birth date as unusable.
 MIN_AGE, MAX_AGE = 18, 110
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from campaign_lab.datagen import phrases
-from campaign_lab.datagen._common import ascii_slug, long_date, rng_for, weighted_index
+from campaign_lab.datagen._common import ascii_slug, long_date, cumulative, rng_for, weighted_index
 from campaign_lab.datagen.model import PopulationModel, debate_day, place_name, story_day
 
 #: Troll Patrol (Amnesty International and Element AI, 2018): 7.1% of tweets sent to
@@ -86,7 +86,11 @@ class _Context:
 
 
 _HOURS = np.array([1, 0.5, 0.3, 0.3, 0.4, 1, 2, 4, 5, 5, 5, 5, 6, 5, 5, 5, 5, 6, 7, 8, 8, 7, 5, 3], dtype=float)
-_HOURS /= _HOURS.sum()
+_HOURS = cumulative(_HOURS / _HOURS.sum())
+#: Sentiment mixes (positive, negative, neutral) about a candidate, and (negative, positive, neutral) about an issue.
+_BEFORE_DEBATE, _AFTER_DEBATE = cumulative([0.32, 0.36, 0.32]), cumulative([0.48, 0.22, 0.30])
+_ISSUE_MOOD = cumulative([0.5, 0.2, 0.3])
+_PLATFORM_MIX = cumulative([0.4, 0.3, 0.15, 0.15])
 
 
 def social_tables(model: PopulationModel) -> tuple[pa.Table, pa.Table, pa.Table]:
@@ -247,7 +251,7 @@ def _organic_row(ctx: _Context, about: str, when: dt.datetime, abusive: bool) ->
         return _abusive_row(ctx, bank, about, language)
     if about in ("candidate", "rival"):
         after_debate = about == "candidate" and when > ctx.debate
-        weights = [0.48, 0.22, 0.30] if after_debate else [0.32, 0.36, 0.32]
+        weights = _AFTER_DEBATE if after_debate else _BEFORE_DEBATE
         sentiment = ("positive", "negative", "neutral")[weighted_index(rng, weights)]
         prefix = "cand" if about == "candidate" else "rival"
         template = _pick(rng, bank[f"{prefix}_{sentiment}"])
@@ -255,7 +259,7 @@ def _organic_row(ctx: _Context, about: str, when: dt.datetime, abusive: bool) ->
         text = ctx.fill(_vary(rng, template, language), issue=issue, language=language)
         return dict(text=text, language=language, sentiment=sentiment, topic=topic, target=about, abusive=False, gendered=False, coordinated=False)
     if about == "issue":
-        sentiment = ("negative", "positive", "neutral")[weighted_index(rng, [0.5, 0.2, 0.3])]
+        sentiment = ("negative", "positive", "neutral")[weighted_index(rng, _ISSUE_MOOD)]
         text = ctx.fill(_vary(rng, _pick(rng, bank[f"issue_{sentiment}"]), language), issue=issue, language=language)
         return dict(text=text, language=language, sentiment=sentiment, topic=topic_issue, target="none", abusive=False, gendered=False, coordinated=False)
     text = ctx.fill(_vary(rng, _pick(rng, bank["logistics_neutral"]), language), language=language)
@@ -322,7 +326,7 @@ def _post_tables(ctx: _Context, posts: _Posts, accounts) -> tuple[pa.Table, pa.T
             replies[row["reply_to"]] += 1
     rng = ctx.rng
     followers = np.array(accounts["followers"])
-    platform = [PLATFORMS[0] if accounts["kind"][row["account"]] == "bot" else PLATFORMS[weighted_index(rng, [0.4, 0.3, 0.15, 0.15])] for row in rows]
+    platform = [PLATFORMS[0] if accounts["kind"][row["account"]] == "bot" else PLATFORMS[weighted_index(rng, _PLATFORM_MIX)] for row in rows]
     reach = np.array([followers[row["account"]] for row in rows], dtype=float)
     likes = rng.poisson(0.02 * reach + 1.5)
     shares = np.array([int(rng.integers(8, 40)) if row["coordinated"] else int(rng.poisson(0.004 * reach[i] + 0.3)) for i, row in enumerate(rows)])

@@ -478,8 +478,10 @@ def write_voters(model: m.PopulationModel, writer, n: int, progress=None, worker
     """
     vocab = _Vocab(model.profile)
     collector = _Collector(model, n)
-    workers = max(1, usable_cpus() if workers is None else workers)
     starts = list(range(0, n, CHUNK_ROWS))
+    if workers is None:
+        workers = usable_cpus() if len(starts) > 1 else 1
+    workers = max(1, workers)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voters") as pool:
         pending = deque()
         for start in starts:
