@@ -113,7 +113,7 @@ def test_manifest_records_what_the_voter_file_shows(classroom, name):
 def test_voters_card_prints_each_figure_with_target_and_result_of_the_classroom_data(classroom):
     card = (paths.datasets_dir() / "cards" / "voters.md").read_text(encoding="utf-8")
     reports = {name: json.loads((classroom[name] / MANIFEST).read_text(encoding="utf-8"))["turnout_calibration"]["margins"] for name in SHIPPED}
-    assert calibration.card_table(reports) in card, "run: python -m campaign_lab.datagen.calibration"
+    assert calibration.card_table(reports) in card, "run: python -m campaign_lab.datagen.card"
 
 
 def test_turnout_keeps_the_habit_pattern_within_cells(default):

@@ -13,6 +13,12 @@ in turn until every band and both sexes hit their figure (iterative proportional
 fitting with a logit link, so no cell rate leaves 0-1). The voter file does this
 on each chunk's own eligible voters and then fills exact per-cell quotas, so the
 realised rates match the figures at any seed, not just on average.
+
+This is a few lines of numpy rather than a raking package (ipfn, weightipy,
+balance): those rake survey *weights* towards population totals, while here the
+unknowns are bounded cell *rates* on a table of at most a dozen rows and three
+columns, refitted on every chunk, where a package's data-frame round trip
+would cost more than the fit.
 """
 
 from __future__ import annotations
@@ -303,26 +309,3 @@ def refresh_card(card: str, reports: dict[str, list[dict]]) -> str:
     start, end = card.index(CARD_START), card.index(CARD_END) + len(CARD_END)
     return card[:start] + card_table(reports) + card[end:]
 
-
-def _refresh_shipped_card() -> None:
-    """Regenerate the classroom data of every shipped profile and rewrite the voters card's table."""
-    import json
-    import tempfile
-    from pathlib import Path
-
-    from campaign_lab import paths
-    from campaign_lab.datagen import DEFAULT_SEED, DEFAULT_VOTERS, generate
-    from campaign_lab.profiles import available_profiles
-
-    reports = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for name in available_profiles():
-            out = generate(name, Path(folder) / name, voters=DEFAULT_VOTERS, seed=DEFAULT_SEED, csv=False)
-            reports[name] = json.loads((out / "_generated.json").read_text(encoding="utf-8"))["turnout_calibration"]["margins"]
-    card = paths.datasets_dir() / "cards" / "voters.md"
-    card.write_text(refresh_card(card.read_text(encoding="utf-8"), reports), encoding="utf-8")
-    print(f"Rewrote the calibration table in {card}.")
-
-
-if __name__ == "__main__":
-    _refresh_shipped_card()
