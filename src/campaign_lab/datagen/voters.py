@@ -60,8 +60,24 @@ def _text(parts: list) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
-def _digits(values: np.ndarray, width: int) -> pa.Array:
-    return pc.utf8_lpad(pc.cast(pa.array(values), pa.string()), width, "0")
+def _fixed_text(*parts) -> pa.Array:
+    """Equal-length strings from plain text and whole numbers, as ``(values, width)`` zero-padded, built as bytes.
+
+    Much faster than joining Arrow strings: ``_fixed_text("V", (numbers, 8))``
+    gives ``V00000001``, ``V00000002``, ...
+    """
+    columns = []
+    for part in parts:
+        if isinstance(part, str):
+            columns.append(np.frombuffer(part.encode("ascii"), dtype=np.uint8)[None, :])
+        else:
+            values, width = part
+            powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+            columns.append((np.asarray(values, dtype=np.int64)[:, None] // powers % 10 + 48).astype(np.uint8))
+    n = max(column.shape[0] for column in columns)
+    matrix = np.hstack([np.broadcast_to(column, (n, column.shape[1])) for column in columns])
+    offsets = np.arange(0, matrix.size + 1, matrix.shape[1], dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(matrix)))
 
 
 def _take(vocabulary: list[str], index: np.ndarray) -> pa.Array:
@@ -289,7 +305,7 @@ def _assemble(model, vocab: _Vocab, rng, start, people, flaws, registered, votes
     first = _take(vocab.first, people["first"])
     last = _take(vocab.last, people["last"])
     columns = {
-        "voter_id": _text(["V", _digits(np.arange(start + 1, start + n + 1), 8)]),
+        "voter_id": _fixed_text("V", (np.arange(start + 1, start + n + 1), 8)),
         "first_name": first,
         "last_name": last,
         "date_of_birth": _null_where(pa.array(to_dates(dob)), missing_dob),
@@ -297,7 +313,7 @@ def _assemble(model, vocab: _Vocab, rng, start, people, flaws, registered, votes
         "sex": _null_where(pa.array(np.where(people["women"], "F", "M")), missing_sex),
         "address": _address(vocab, people, ward_clean),
         "ward": ward,
-        "phone": _null_where(_text(["555-01", _digits(people["phone"], 2), " x", _digits(people["extension"], 4)]), ~people["has_phone"]),
+        "phone": _null_where(_fixed_text("555-01", (people["phone"], 2), " x", (people["extension"], 4)), ~people["has_phone"]),
         "email": _null_where(_email(vocab, people), ~people["has_email"]),
         "community": _community_column(model, people),
         "registration_date": pa.array(to_dates(registered)),
