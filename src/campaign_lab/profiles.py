@@ -35,6 +35,8 @@ SHARE_TOLERANCE = 0.001
 #: The open top age band (e.g. "65+") is drawn over this many years.
 OPEN_BAND_SPAN = 30
 
+#: libyaml's safe loader when PyYAML has it (ten times faster than the pure-Python one).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BAND_PATTERN = re.compile(r"^(\d{2,3})(?:-(\d{2,3})|\+)$")
 
 
@@ -598,7 +600,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not text.strip():
         raise BadInput(f"Profile {path} is empty: copy datasets/profiles/TEMPLATE.yaml and fill it in.")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

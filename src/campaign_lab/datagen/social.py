@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from campaign_lab.datagen import phrases
-from campaign_lab.datagen._common import ascii_slug, long_date, cumulative, rng_for, weighted_index
+from campaign_lab.datagen._common import ascii_slug, cumulative, long_date, rng_for, weighted_index
 from campaign_lab.datagen.model import PopulationModel, debate_day, place_name, story_day
 
 #: Troll Patrol (Amnesty International and Element AI, 2018): 7.1% of tweets sent to
@@ -61,20 +61,26 @@ class _Context:
         self.spike_issue = profile.issues[1]
         self.tag = "#" + re.sub(r"[^A-Za-z0-9]", "", ascii_slug(place_name(profile), " ").title()) + "Decides"
         self.languages = ["en", "es"] if profile.country.code == "MX" else ["en"]
+        # Worked out once: fill() runs for every post.
+        self.rivals = [rival.name for rival in profile.rivals]
+        self.wards = [ward.name for ward in profile.constituency.wards]
+        self.issues = {language: profile.issues_in(language) for language in ("en", "es")}
+        self.dates = {language: long_date(profile.calendar.election_day, language) for language in ("en", "es")}
+        self.place = place_name(profile)
 
     def fill(self, template: str, target: str = "", issue: int | None = None, ward: str | None = None, language: str = "en") -> str:
         """Fill a template's placeholders; ``issue`` is the position of the issue in the profile."""
-        profile, rng = self.profile, self.rng
-        rival = profile.rivals[rng.integers(len(profile.rivals))].name
-        issues = profile.issues_in(language)
+        rng = self.rng
+        rival = self.rivals[rng.integers(len(self.rivals))]
+        issues = self.issues[language]
         return template.format(
-            cand=profile.candidate.name,
+            cand=self.profile.candidate.name,
             rival=rival,
             target=target or rival,
             issue=issues[issue if issue is not None else rng.integers(len(issues))],
-            ward=ward or profile.constituency.wards[rng.integers(len(profile.constituency.wards))].name,
-            place=place_name(profile),
-            date=long_date(profile.calendar.election_day, language),
+            ward=ward or self.wards[rng.integers(len(self.wards))],
+            place=self.place,
+            date=self.dates[language],
             tag=self.tag,
         )
 
