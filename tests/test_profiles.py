@@ -69,6 +69,22 @@ MALFORMED = [
 ]
 
 
+def test_turnout_figures_that_cannot_all_be_met_are_named_in_one_line(tmp_path):
+    data = _default_data()
+    data["turnout"]["overall"] = 0.70
+    with pytest.raises(BadInput) as caught:
+        load_profile(_write(tmp_path, data))
+    message = str(caught.value)
+    assert "\n" not in message and "`turnout.by_age`" in message and "`turnout.overall`" in message
+    assert "illustrative" in message
+
+
+def test_turnout_figures_a_little_apart_are_reconciled_not_refused(tmp_path):
+    data = _default_data()
+    data["turnout"]["overall"] = 0.672  # 0.6 point above what the bands imply: within reach
+    assert load_profile(_write(tmp_path, data)).turnout.overall == 0.672
+
+
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_profile_is_valid(name):
     profile = load_profile(name)

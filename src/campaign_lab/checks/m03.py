@@ -60,7 +60,8 @@ def reference_accuracies(X_train, X_test, y_train, y_test, depth: int) -> dict[s
 
 def exercises(campaign):
     """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
-    X_train, X_test, y_train, y_test = split(modelling_table(campaign), FEATURES)
+    table = modelling_table(campaign)
+    X_train, X_test, y_train, y_test = split(table, FEATURES)
     predicted = LogisticRegression(max_iter=1000).fit(X_train, y_train).predict(X_test)
     matrix = confusion_matrix(y_test, predicted, labels=[False, True])
     base = float((~y_test).mean())
@@ -71,7 +72,7 @@ def exercises(campaign):
         _worth_using(matrix, base),
         _overfitting(deep.score(X_train, y_train), deep.score(X_test, y_test)),
         _probability(),
-        _compare_models((X_train, X_test, y_train, y_test)),
+        _compare_models((X_train, X_test, y_train, y_test), split(table, FEATURES, seed=SEED + 1)),
     )
 
 
@@ -196,6 +197,9 @@ class ModelComparisonExercise(FunctionExercise):
     split: tuple = ()
     depth: int = 4
     expected: dict[str, float] = field(default_factory=dict)
+    #: Another split of the same voters, tried too: where training and test accuracy happen to agree on
+    #: one split, a function scoring the training data would otherwise pass.
+    second_split: tuple = ()
 
     def __post_init__(self):
         self.expected = reference_accuracies(*self.split, depth=self.depth)
@@ -217,7 +221,12 @@ class ModelComparisonExercise(FunctionExercise):
             return f"{call} gave back nothing. Did you forget `return`?"
         if not isinstance(got, dict) or set(got) != set(self.expected):
             return f"{call} should return a dictionary with the keys {sorted(self.expected)}, but it returned {type(got).__name__} {_keys(got)}."
-        return _accuracy_problem(call, got, self.expected)
+        problem = _accuracy_problem(call, got, self.expected)
+        if problem is None and self.second_split:
+            again = answer(*self.second_split, self.depth)
+            if isinstance(again, dict) and set(again) == set(self.expected):
+                problem = _accuracy_problem(f"{call} on another split of the same voters", again, reference_accuracies(*self.second_split, depth=self.depth))
+        return problem
 
 
 def _keys(value: Any) -> str:
@@ -238,12 +247,13 @@ def _accuracy_problem(call: str, got: dict, expected: dict[str, float]) -> str |
     return None
 
 
-def _compare_models(course_split: tuple) -> ModelComparisonExercise:
+def _compare_models(course_split: tuple, second_split: tuple = ()) -> ModelComparisonExercise:
     return ModelComparisonExercise(
         name="q6",
         answer_name="compare_models",
         track="deep-dive",
         split=course_split,
+        second_split=second_split,
         depth=4,
         hints=[
             "Make the two models: `LogisticRegression(max_iter=1000)` and "

@@ -16,16 +16,17 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from campaign_lab.datagen import ads, fundraising, linked, media, social, texts
+from campaign_lab.datagen import ads, calibration, fundraising, linked, media, social, texts
 from campaign_lab.datagen._common import TableWriter, write_table
 from campaign_lab.datagen.model import build_model
 from campaign_lab.datagen.voters import write_voters
 from campaign_lab.errors import BadInput
 from campaign_lab.profiles import Profile, load_profile, profile_path
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 DEFAULT_VOTERS = 20_000
 DEFAULT_SEED = 2027
 MIN_VOTERS = 200
@@ -119,6 +120,18 @@ def describe_output(folder: str | Path) -> str:
         f"Wrote {len(rows)} tables, {len(manifest['texts'])} texts and the media folder for profile "
         f"{manifest['profile']!r} ({manifest['voters']:,} voters, seed {manifest['seed']}) to {folder}.\n"
         f"Tables: " + ", ".join(f"{name} ({count:,})" for name, count in rows.items()) + "."
+        + _describe_calibration(manifest.get("turnout_calibration"))
+    )
+
+
+def _describe_calibration(calibrated: dict | None) -> str:
+    if not calibrated:
+        return ""
+    worst = max(calibrated["margins"], key=lambda row: abs(row["difference_points"]))
+    return (
+        f"\nTurnout in {calibrated['election_year']}: each of the profile's {len(calibrated['margins'])} figures is met within "
+        f"{abs(worst['difference_points']):.2f} point (furthest: {worst['margin']}, {worst['result']:.1%} for {worst['target']:.1%}); "
+        f"see turnout_calibration in {MANIFEST}."
     )
 
 
@@ -139,23 +152,24 @@ def _check_out_dir(out: Path) -> None:
 def _generate_into(profile: Profile, folder: Path, voters: int, seed: int, csv: bool, progress: bool, source: Path | None) -> None:
     model = build_model(profile, seed)
     bar = _progress_bar(voters, profile.id) if progress else None
-    try:
-        writer = TableWriter(folder, "voters", csv)
+    # Posts, ads, texts and images do not depend on the voter file: build them on the side meanwhile.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixed-tables") as side:
+        fixed = side.submit(_write_fixed_parts, model, folder, csv)
         try:
-            voter_pass = write_voters(model, writer, voters, bar.update if bar else None)
+            writer = TableWriter(folder, "voters", csv)
+            try:
+                voter_pass = write_voters(model, writer, voters, bar.update if bar else None)
+            finally:
+                writer.close()
         finally:
-            writer.close()
+            if bar is not None:
+                bar.close()
         counts = {"voters": voters}
         counts.update(_write_linked(model, voter_pass, folder, csv))
-        documents = texts.text_documents(model)
-        (folder / "texts").mkdir()
-        for name, text in documents.items():
-            (folder / "texts" / f"{name}.md").write_text(text, encoding="utf-8")
-        media.write_media(model, folder / "media")
-    finally:
-        if bar is not None:
-            bar.close()
-    _write_manifest(folder, profile, model, voters, seed, counts, voter_pass.quality, sorted(documents), source)
+        fixed_counts, documents = fixed.result()
+    counts.update(fixed_counts)
+    turnout = calibration.report(profile, voter_pass.cited_cells["eligible"], voter_pass.cited_cells["voted"])
+    _write_manifest(folder, profile, model, voters, seed, counts, voter_pass.quality, turnout, documents, source)
 
 
 def _progress_bar(total: int, profile_id: str):
@@ -165,22 +179,38 @@ def _progress_bar(total: int, profile_id: str):
 
 
 def _write_linked(model, voter_pass, folder: Path, csv: bool) -> dict[str, int]:
+    """The tables drawn from the voter file: survey, wards, e-mail test, donors and gifts."""
     tables = {
         "survey": linked.survey_table(model, voter_pass),
         "wards": linked.wards_table(model, voter_pass),
         "email_test": fundraising.email_test_table(model, voter_pass),
-        "platform_claims": texts.platform_claims_table(model),
     }
     tables["donors"], tables["gifts"] = fundraising.donor_tables(model, voter_pass)
+    return _write_all(folder, tables, csv)
+
+
+def _write_fixed_parts(model, folder: Path, csv: bool) -> tuple[dict[str, int], list[str]]:
+    """Everything that does not depend on the voter file: claims, ads, social media, messages, texts, images."""
+    tables = {"platform_claims": texts.platform_claims_table(model)}
     tables["ads"], tables["ad_audiences"] = ads.ads_tables(model)
     tables["accounts"], tables["posts"], tables["post_labels"] = social.social_tables(model)
     tables["voter_messages"], tables["voter_message_labels"] = texts.voter_message_tables(model)
+    counts = _write_all(folder, tables, csv)
+    documents = texts.text_documents(model)
+    (folder / "texts").mkdir()
+    for name, text in documents.items():
+        (folder / "texts" / f"{name}.md").write_text(text, encoding="utf-8")
+    media.write_media(model, folder / "media")
+    return counts, sorted(documents)
+
+
+def _write_all(folder: Path, tables: dict, csv: bool) -> dict[str, int]:
     for name, table in tables.items():
         write_table(folder, name, table, csv)
     return {name: table.num_rows for name, table in tables.items()}
 
 
-def _write_manifest(folder: Path, profile: Profile, model, voters: int, seed: int, counts: dict, quality: dict, documents: list[str], source: Path | None) -> None:
+def _write_manifest(folder: Path, profile: Profile, model, voters: int, seed: int, counts: dict, quality: dict, turnout: list[dict], documents: list[str], source: Path | None) -> None:
     manifest = {
         "generator_version": GENERATOR_VERSION,
         "profile": profile.id,
@@ -188,6 +218,7 @@ def _write_manifest(folder: Path, profile: Profile, model, voters: int, seed: in
         "seed": seed,
         "voters": voters,
         "rows": {name: counts[name] for name in TABLES},
+        "turnout_calibration": {"election_year": profile.turnout.election_year, "margins": turnout},
         "texts": documents,
         "planted": {
             "voter_file_problems": quality,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 import zlib
@@ -31,6 +32,25 @@ def rng_for(seed: int, *keys: object) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(words))
 
 
+def cumulative(p) -> np.ndarray:
+    """The cumulative weights :func:`weighted_index` draws from, normalised as ``Generator.choice`` does."""
+    cdf = np.cumsum(p, dtype=float)
+    return cdf / cdf[-1]
+
+
+def weighted_index(rng: np.random.Generator, cdf: np.ndarray) -> int:
+    """One weighted draw: the same number, from the same stream, as ``int(rng.choice(len(p), p=p))``, many times faster.
+
+    ``cdf`` comes from :func:`cumulative`, computed once for weights used often.
+
+    Examples
+    --------
+    >>> weighted_index(rng_for(1, "x"), cumulative([0.2, 0.8])) == int(rng_for(1, "x").choice(2, p=[0.2, 0.8]))
+    True
+    """
+    return int(cdf.searchsorted(rng.random(), side="right"))
+
+
 def day_number(date: dt.date) -> int:
     """Days since 1970-01-01 (the integer form of ``datetime64[D]``)."""
     return (date - dt.date(1970, 1, 1)).days
@@ -42,13 +62,53 @@ def to_dates(days: np.ndarray) -> np.ndarray:
 
 
 def age_on(dob_days: np.ndarray, date: dt.date) -> np.ndarray:
-    """Whole years between each birth date (day numbers) and ``date``, vectorised."""
-    dob = to_dates(dob_days)
-    years = dob.astype("datetime64[Y]").astype(np.int64) + 1970
-    months = dob.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    days = (dob - dob.astype("datetime64[M]")).astype(np.int64) + 1
-    before_birthday = (months > date.month) | ((months == date.month) & (days > date.day))
-    return date.year - years - before_birthday.astype(np.int64)
+    """Whole years between each birth date (day numbers) and ``date``, vectorised.
+
+    Examples
+    --------
+    >>> age_on(np.array([day_number(dt.date(2000, 5, 6)), day_number(dt.date(2000, 5, 7))]), dt.date(2020, 5, 6)).tolist()
+    [20, 19]
+    """
+    dob = np.asarray(dob_days, dtype=np.int64)
+    offset = dob - _TABLE_START
+    if offset.size and (offset.min() < 0 or offset.max() >= _TABLE_DAYS):
+        years, months, days = civil_dates(dob)
+        return date.year - years - (months * 32 + days > date.month * 32 + date.day)
+    years, birthdays = _calendar_table()
+    return date.year - years[offset] - (birthdays[offset] > date.month * 32 + date.day)
+
+
+#: Day numbers from 1800-01-01 to 2199-12-31 are looked up in a table (birth dates on the file all fall inside).
+_TABLE_START = -62_091
+_TABLE_DAYS = 146_097
+
+
+@functools.cache
+def _calendar_table() -> tuple[np.ndarray, np.ndarray]:
+    """Year and (month * 32 + day) of each day in the table's 400 years, computed once."""
+    years, months, days = civil_dates(np.arange(_TABLE_START, _TABLE_START + _TABLE_DAYS))
+    return years, months * 32 + days
+
+
+def civil_dates(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of day numbers, in integer arithmetic (H. Hinnant's ``civil_from_days``).
+
+    Several times faster than converting through ``datetime64`` units.
+
+    Examples
+    --------
+    >>> [int(x[0]) for x in civil_dates(np.array([day_number(dt.date(1900, 3, 1))]))]
+    [1900, 3, 1]
+    """
+    shifted = days + 719_468
+    era = shifted // 146_097
+    day_of_era = shifted - era * 146_097
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month_index = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * month_index + 2) // 5 + 1
+    month = np.where(month_index < 10, month_index + 3, month_index - 9)
+    return year_of_era + era * 400 + (month <= 2), month, day
 
 
 _MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre")

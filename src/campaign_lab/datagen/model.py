@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from campaign_lab.datagen._common import age_on, day_number, rng_for
+from campaign_lab.datagen import calibration
+from campaign_lab.datagen._common import age_on, day_number
 from campaign_lab.profiles import OPEN_BAND_SPAN, Profile, parse_band
 
 #: Preferred contact channels, with the mix at age 18 and at age 80 (linear in between).
@@ -61,6 +62,33 @@ class Election:
         return f"voted_{self.date.year}"
 
 
+@dataclass(frozen=True)
+class PopulationMix:
+    """Who is on the register: age bands, dates and the registration floor (enough to draw people)."""
+
+    band_low: np.ndarray
+    band_high: np.ndarray
+    band_open: np.ndarray
+    band_share: np.ndarray
+    election_day: dt.date
+    registration_deadline: dt.date
+    register_floor: int  # day number before which nobody on the file registered
+
+    @classmethod
+    def from_parts(cls, bands: tuple, election_day: dt.date, deadline: dt.date, first_election: dt.date) -> "PopulationMix":
+        """Build from ``((band, share), ...)`` and the calendar dates."""
+        limits = [parse_band(band) for band, _ in bands]
+        return cls(
+            band_low=np.array([low for low, _ in limits]),
+            band_high=np.array([high for _, high in limits]),
+            band_open=np.array([band.endswith("+") for band, _ in bands]),
+            band_share=_normalised([share for _, share in bands]),
+            election_day=election_day,
+            registration_deadline=deadline,
+            register_floor=day_number(first_election) - 8 * 365,
+        )
+
+
 @dataclass
 class PopulationModel:
     """Fixed arrays describing the population, derived from a profile."""
@@ -90,6 +118,10 @@ class PopulationModel:
     @property
     def election_day(self) -> dt.date:
         return self.profile.calendar.election_day
+
+    @property
+    def registration_deadline(self) -> dt.date:
+        return self.profile.calendar.registration_deadline
 
 
 def build_model(profile: Profile, seed: int) -> PopulationModel:
@@ -122,7 +154,7 @@ def build_model(profile: Profile, seed: int) -> PopulationModel:
         turnout_index=next(i for i, e in enumerate(elections) if e.date.year == profile.turnout.election_year),
         register_floor=day_number(elections[0].date) - 8 * 365,
     )
-    model.cell_turnout = _calibrate_turnout(model)
+    model.cell_turnout = calibration.cell_rates(profile, calibration.expected_cells(profile))
     return model
 
 
@@ -192,7 +224,7 @@ def draw_birth_days(model: PopulationModel, rng: np.random.Generator, ages: np.n
 
 def draw_registration_days(model: PopulationModel, rng: np.random.Generator, dob: np.ndarray) -> np.ndarray:
     """The day each voter registered: some time after turning 18, before the deadline."""
-    deadline = day_number(model.profile.calendar.registration_deadline)
+    deadline = day_number(model.registration_deadline)
     eligible_from = np.maximum(dob + 6575, model.register_floor)
     delay = np.round(rng.exponential(420, size=dob.shape[0])).astype(np.int64)
     registered = eligible_from + delay
@@ -211,25 +243,11 @@ def band_index(model: PopulationModel, ages: np.ndarray) -> np.ndarray:
 
 def eligible_in(model: PopulationModel, election: Election, dob: np.ndarray, registered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Who could vote in a past election (registered by then and 18+), and their band then."""
-    age_then = age_on(dob, election.date)
-    eligible = (registered <= day_number(election.date)) & (age_then >= 18)
+    return eligible_on(model, election.date, dob, registered)
+
+
+def eligible_on(model, date: dt.date, dob: np.ndarray, registered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who could vote on ``date`` (registered by then and 18+), and their age band then."""
+    age_then = age_on(dob, date)
+    eligible = (registered <= day_number(date)) & (age_then >= 18)
     return eligible, band_index(model, age_then)
-
-
-def _calibrate_turnout(model: PopulationModel) -> np.ndarray:
-    """Turnout per (age band, sex) cell that reproduces the cited margins among eligible voters."""
-    rng = rng_for(model.seed, "calibration")
-    n = 200_000
-    ages = draw_band_ages(model, rng, n)
-    dob = draw_birth_days(model, rng, ages)
-    registered = draw_registration_days(model, rng, dob)
-    women = rng.random(n) < model.profile.population.sex.women
-    eligible, bands = eligible_in(model, model.elections[model.turnout_index], dob, registered)
-    counts = np.zeros((len(model.band_share), 2))
-    np.add.at(counts, (bands[eligible], women[eligible].astype(int)), 1)
-    weights = counts / counts.sum()
-    turnout = model.profile.turnout
-    by_age = np.array([rate.rate for rate in turnout.by_age])
-    by_sex = np.array([turnout.by_sex.men, turnout.by_sex.women])
-    expected = ipf(weights * turnout.overall, weights.sum(axis=1) * by_age, weights.sum(axis=0) * by_sex)
-    return np.clip(expected / np.maximum(weights, 1e-12), 0.02, 0.98)

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from campaign_lab.datagen import phrases
-from campaign_lab.datagen._common import ascii_slug, long_date, rng_for
+from campaign_lab.datagen._common import ascii_slug, cumulative, long_date, rng_for, weighted_index
 from campaign_lab.datagen.model import PopulationModel, debate_day, place_name, story_day
 
 #: Troll Patrol (Amnesty International and Element AI, 2018): 7.1% of tweets sent to
@@ -61,32 +61,42 @@ class _Context:
         self.spike_issue = profile.issues[1]
         self.tag = "#" + re.sub(r"[^A-Za-z0-9]", "", ascii_slug(place_name(profile), " ").title()) + "Decides"
         self.languages = ["en", "es"] if profile.country.code == "MX" else ["en"]
+        # Worked out once: fill() runs for every post.
+        self.rivals = [rival.name for rival in profile.rivals]
+        self.wards = [ward.name for ward in profile.constituency.wards]
+        self.issues = {language: profile.issues_in(language) for language in ("en", "es")}
+        self.dates = {language: long_date(profile.calendar.election_day, language) for language in ("en", "es")}
+        self.place = place_name(profile)
 
     def fill(self, template: str, target: str = "", issue: int | None = None, ward: str | None = None, language: str = "en") -> str:
         """Fill a template's placeholders; ``issue`` is the position of the issue in the profile."""
-        profile, rng = self.profile, self.rng
-        rival = profile.rivals[rng.integers(len(profile.rivals))].name
-        issues = profile.issues_in(language)
+        rng = self.rng
+        rival = self.rivals[rng.integers(len(self.rivals))]
+        issues = self.issues[language]
         return template.format(
-            cand=profile.candidate.name,
+            cand=self.profile.candidate.name,
             rival=rival,
             target=target or rival,
             issue=issues[issue if issue is not None else rng.integers(len(issues))],
-            ward=ward or profile.constituency.wards[rng.integers(len(profile.constituency.wards))].name,
-            place=place_name(profile),
-            date=long_date(profile.calendar.election_day, language),
+            ward=ward or self.wards[rng.integers(len(self.wards))],
+            place=self.place,
+            date=self.dates[language],
             tag=self.tag,
         )
 
     def moment(self) -> dt.datetime:
         """A time in the window, busier in the evening than at night."""
         day = int(self.rng.integers(0, max(self.seconds // 86400, 1)))
-        hour = int(self.rng.choice(24, p=_HOURS))
+        hour = weighted_index(self.rng, _HOURS)
         return self.start + dt.timedelta(days=day, hours=hour, seconds=int(self.rng.integers(0, 3600)))
 
 
 _HOURS = np.array([1, 0.5, 0.3, 0.3, 0.4, 1, 2, 4, 5, 5, 5, 5, 6, 5, 5, 5, 5, 6, 7, 8, 8, 7, 5, 3], dtype=float)
-_HOURS /= _HOURS.sum()
+_HOURS = cumulative(_HOURS / _HOURS.sum())
+#: Sentiment mixes (positive, negative, neutral) about a candidate, and (negative, positive, neutral) about an issue.
+_BEFORE_DEBATE, _AFTER_DEBATE = cumulative([0.32, 0.36, 0.32]), cumulative([0.48, 0.22, 0.30])
+_ISSUE_MOOD = cumulative([0.5, 0.2, 0.3])
+_PLATFORM_MIX = cumulative([0.4, 0.3, 0.15, 0.15])
 
 
 def social_tables(model: PopulationModel) -> tuple[pa.Table, pa.Table, pa.Table]:
@@ -247,15 +257,15 @@ def _organic_row(ctx: _Context, about: str, when: dt.datetime, abusive: bool) ->
         return _abusive_row(ctx, bank, about, language)
     if about in ("candidate", "rival"):
         after_debate = about == "candidate" and when > ctx.debate
-        weights = [0.48, 0.22, 0.30] if after_debate else [0.32, 0.36, 0.32]
-        sentiment = rng.choice(["positive", "negative", "neutral"], p=weights)
+        weights = _AFTER_DEBATE if after_debate else _BEFORE_DEBATE
+        sentiment = ("positive", "negative", "neutral")[weighted_index(rng, weights)]
         prefix = "cand" if about == "candidate" else "rival"
         template = _pick(rng, bank[f"{prefix}_{sentiment}"])
         topic = topic_issue if "{issue}" in template else "character"
         text = ctx.fill(_vary(rng, template, language), issue=issue, language=language)
         return dict(text=text, language=language, sentiment=sentiment, topic=topic, target=about, abusive=False, gendered=False, coordinated=False)
     if about == "issue":
-        sentiment = rng.choice(["negative", "positive", "neutral"], p=[0.5, 0.2, 0.3])
+        sentiment = ("negative", "positive", "neutral")[weighted_index(rng, _ISSUE_MOOD)]
         text = ctx.fill(_vary(rng, _pick(rng, bank[f"issue_{sentiment}"]), language), issue=issue, language=language)
         return dict(text=text, language=language, sentiment=sentiment, topic=topic_issue, target="none", abusive=False, gendered=False, coordinated=False)
     text = ctx.fill(_vary(rng, _pick(rng, bank["logistics_neutral"]), language), language=language)
@@ -322,7 +332,7 @@ def _post_tables(ctx: _Context, posts: _Posts, accounts) -> tuple[pa.Table, pa.T
             replies[row["reply_to"]] += 1
     rng = ctx.rng
     followers = np.array(accounts["followers"])
-    platform = [PLATFORMS[0] if accounts["kind"][row["account"]] == "bot" else PLATFORMS[int(rng.choice(4, p=[0.4, 0.3, 0.15, 0.15]))] for row in rows]
+    platform = [PLATFORMS[0] if accounts["kind"][row["account"]] == "bot" else PLATFORMS[weighted_index(rng, _PLATFORM_MIX)] for row in rows]
     reach = np.array([followers[row["account"]] for row in rows], dtype=float)
     likes = rng.poisson(0.02 * reach + 1.5)
     shares = np.array([int(rng.integers(8, 40)) if row["coordinated"] else int(rng.poisson(0.004 * reach[i] + 0.3)) for i, row in enumerate(rows)])

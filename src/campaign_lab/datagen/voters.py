@@ -9,12 +9,15 @@ totals are collected on the side.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from campaign_lab.datagen import calibration
 from campaign_lab.datagen import model as m
 from campaign_lab.datagen._common import (
     age_on,
@@ -26,6 +29,7 @@ from campaign_lab.datagen._common import (
     to_dates,
     top_k_weighted,
 )
+from campaign_lab.resources import usable_cpus
 
 CHUNK_ROWS = 100_000
 
@@ -56,8 +60,24 @@ def _text(parts: list) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
-def _digits(values: np.ndarray, width: int) -> pa.Array:
-    return pc.utf8_lpad(pc.cast(pa.array(values), pa.string()), width, "0")
+def _fixed_text(*parts) -> pa.Array:
+    """Equal-length strings from plain text and whole numbers, as ``(values, width)`` zero-padded, built as bytes.
+
+    Much faster than joining Arrow strings: ``_fixed_text("V", (numbers, 8))``
+    gives ``V00000001``, ``V00000002``, ...
+    """
+    columns = []
+    for part in parts:
+        if isinstance(part, str):
+            columns.append(np.frombuffer(part.encode("ascii"), dtype=np.uint8)[None, :])
+        else:
+            values, width = part
+            powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+            columns.append((np.asarray(values, dtype=np.int64)[:, None] // powers % 10 + 48).astype(np.uint8))
+    n = max(column.shape[0] for column in columns)
+    matrix = np.hstack([np.broadcast_to(column, (n, column.shape[1])) for column in columns])
+    offsets = np.arange(0, matrix.size + 1, matrix.shape[1], dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(matrix)))
 
 
 def _take(vocabulary: list[str], index: np.ndarray) -> pa.Array:
@@ -99,10 +119,13 @@ def generate_chunk(model: m.PopulationModel, vocab: _Vocab, start: int, n: int) 
     people = _draw_people(model, vocab, rng, n)
     duplicates = _plant_duplicates(rng, people, n)
     registered = m.draw_registration_days(model, rng, people["dob"])
-    votes, eligible = _draw_votes(model, rng, people, registered)
+    flaws = _draw_flaws(model, rng, people)
+    sex = np.where(flaws["missing_sex"], 2, people["women"])
+    seen = calibration.seen_cells(model.band_low, model.elections[model.turnout_index].date, flaws["dob"], flaws["missing_dob"], sex)
+    votes, eligible = _draw_votes(model, rng, people, registered, seen)
     contact = _draw_contacts(model, rng, people, registered, votes)
     support = _draw_support(model, rng, people)
-    table, quality = _assemble(model, vocab, rng, start, people, registered, votes, eligible, contact)
+    table, quality = _assemble(model, vocab, rng, start, people, flaws, registered, votes, eligible, contact)
     quality["duplicates"] = int(duplicates)
     hidden = {
         "ward": people["ward"],
@@ -111,6 +134,8 @@ def generate_chunk(model: m.PopulationModel, vocab: _Vocab, start: int, n: int) 
         "women": people["women"],
         "has_email": people["has_email"],
         "voted_last": votes[-1] & eligible[-1],
+        "seen_cell": np.where(eligible[model.turnout_index], seen, -1),
+        "voted_cited": votes[model.turnout_index],
         **support,
     }
     return VoterChunk(table=table, hidden=hidden, quality=quality)
@@ -155,8 +180,27 @@ def _plant_duplicates(rng: np.random.Generator, people: dict[str, np.ndarray], n
     return int(targets.size)
 
 
-def _draw_votes(model, rng: np.random.Generator, people, registered) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Turnout in each past election: exact quotas per (age band, sex) cell, filled by propensity."""
+def _draw_flaws(model, rng: np.random.Generator, people) -> dict[str, np.ndarray]:
+    """Birth dates and sexes as the register records them: a few missing, a few impossible (planted)."""
+    n = people["age"].shape[0]
+    impossible = rng.random(n) < IMPOSSIBLE_AGE_RATE
+    dob = people["dob"].copy()
+    dob[impossible] = _impossible_birth_days(model, rng, int(impossible.sum()))
+    return {
+        "dob": dob,
+        "impossible": impossible,
+        "missing_dob": (rng.random(n) < MISSING_BIRTH_DATE_RATE) & ~impossible,
+        "missing_sex": rng.random(n) < MISSING_SEX_RATE,
+    }
+
+
+def _draw_votes(model, rng: np.random.Generator, people, registered, seen) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Turnout in each past election: exact quotas per (age band, sex) cell, filled by propensity.
+
+    Module 04 relies on the pattern inside each cell: voters with a higher
+    hidden habit (lower in underserved wards and communities) vote first, so the
+    same people tend to vote every time and past contact tracks past turnout.
+    """
     habit = rng.standard_normal(people["age"].shape[0])
     habit -= 0.45 * model.ward_underserved[people["ward"]]
     if len(model.community_names) > 1:
@@ -164,10 +208,15 @@ def _draw_votes(model, rng: np.random.Generator, people, registered) -> tuple[li
     votes, eligibility = [], []
     for index, election in enumerate(model.elections):
         eligible, bands = m.eligible_in(model, election, people["dob"], registered)
-        scale = 1.0 if index == model.turnout_index else election.relative_turnout
-        rates = np.clip(model.cell_turnout * scale, 0.02, 0.98)
+        if index == model.turnout_index:  # the cited election: rake on this chunk's voters, as the file shows them
+            cell = seen
+            shape = (len(model.band_low) + 1, 3)
+            rates = calibration.cell_rates(model.profile, np.bincount(cell[eligible], minlength=shape[0] * shape[1]).reshape(shape))
+        else:
+            cell = bands * 2 + people["women"]
+            rates = np.clip(model.cell_turnout * election.relative_turnout, 0.02, 0.98)
         score = habit + 0.6 * rng.standard_normal(habit.shape[0])
-        votes.append(_fill_quotas(rng, eligible, bands * 2 + people["women"], rates.ravel(), score))
+        votes.append(_fill_quotas(rng, eligible, cell, rates.ravel(), score))
         eligibility.append(eligible)
     return votes, eligibility
 
@@ -178,7 +227,7 @@ def _fill_quotas(rng, eligible, cell, rates, score) -> np.ndarray:
     counts = np.bincount(cell[eligible], minlength=rates.shape[0])
     expected = counts * rates
     quota = np.floor(expected + rng.random(rates.shape[0])).astype(np.int64)
-    order = np.lexsort((-score, cell))
+    order = np.argsort(cell * 100.0 - np.clip(score, -49, 49))  # by cell, then highest score first
     sorted_cell = cell[order]
     starts = np.searchsorted(sorted_cell, np.arange(rates.shape[0]))
     valid = sorted_cell >= 0
@@ -241,13 +290,10 @@ def _draw_top_issue(model, rng, ages: np.ndarray, rural: np.ndarray) -> np.ndarr
     return np.argmax(logits + rng.gumbel(size=logits.shape), axis=1)
 
 
-def _assemble(model, vocab: _Vocab, rng, start, people, registered, votes, eligible, contact) -> tuple[pa.Table, dict[str, int]]:
+def _assemble(model, vocab: _Vocab, rng, start, people, flaws, registered, votes, eligible, contact) -> tuple[pa.Table, dict[str, int]]:
     """Build the Arrow table (strings via Arrow kernels) and plant the remaining data problems."""
     n = people["age"].shape[0]
-    dob = people["dob"].copy()
-    impossible = rng.random(n) < IMPOSSIBLE_AGE_RATE
-    dob[impossible] = _impossible_birth_days(model, rng, int(impossible.sum()))
-    missing_dob = (rng.random(n) < MISSING_BIRTH_DATE_RATE) & ~impossible
+    dob, impossible, missing_dob, missing_sex = flaws["dob"], flaws["impossible"], flaws["missing_dob"], flaws["missing_sex"]
     age = age_on(dob, model.election_day)
 
     ward_clean = _take(model.ward_names, people["ward"])
@@ -255,12 +301,11 @@ def _assemble(model, vocab: _Vocab, rng, start, people, registered, votes, eligi
     variants = _take(_ward_variants(model.ward_names), people["ward"] * 4 + rng.integers(0, 4, n))
     missing_ward = (rng.random(n) < MISSING_WARD_RATE) & ~misspelt
     ward = _null_where(pc.if_else(pa.array(misspelt), variants, ward_clean), missing_ward)
-    missing_sex = rng.random(n) < MISSING_SEX_RATE
 
     first = _take(vocab.first, people["first"])
     last = _take(vocab.last, people["last"])
     columns = {
-        "voter_id": _text(["V", _digits(np.arange(start + 1, start + n + 1), 8)]),
+        "voter_id": _fixed_text("V", (np.arange(start + 1, start + n + 1), 8)),
         "first_name": first,
         "last_name": last,
         "date_of_birth": _null_where(pa.array(to_dates(dob)), missing_dob),
@@ -268,7 +313,7 @@ def _assemble(model, vocab: _Vocab, rng, start, people, registered, votes, eligi
         "sex": _null_where(pa.array(np.where(people["women"], "F", "M")), missing_sex),
         "address": _address(vocab, people, ward_clean),
         "ward": ward,
-        "phone": _null_where(_text(["555-01", _digits(people["phone"], 2), " x", _digits(people["extension"], 4)]), ~people["has_phone"]),
+        "phone": _null_where(_fixed_text("555-01", (people["phone"], 2), " x", (people["extension"], 4)), ~people["has_phone"]),
         "email": _null_where(_email(vocab, people), ~people["has_email"]),
         "community": _community_column(model, people),
         "registration_date": pa.array(to_dates(registered)),
@@ -360,6 +405,8 @@ class VoterPass:
     survey: dict[str, np.ndarray]
     donors: dict[str, np.ndarray]
     email_test: dict[str, np.ndarray]
+    #: Eligible voters and voters in the cited election, by (band, sex) cell as the file shows them.
+    cited_cells: dict[str, np.ndarray]
     quality: dict[str, int] = field(default_factory=dict)
 
 
@@ -379,6 +426,8 @@ class _Collector:
             "eligible": np.zeros((wards, elections)),
             "voted": np.zeros((wards, elections)),
         }
+        cells = (len(model.band_low) + 1) * 3
+        self.cited = {"eligible": np.zeros(cells), "voted": np.zeros(cells)}
         self.parts = {"survey": [], "donors": [], "email_test": []}
         self.quality: dict[str, int] = {}
 
@@ -392,6 +441,10 @@ class _Collector:
         for index, (votes, can_vote) in enumerate(zip(voted, eligible, strict=True)):
             self.totals["eligible"][:, index] += np.bincount(ward, weights=can_vote, minlength=len(self.totals["voters"]))
             self.totals["voted"][:, index] += np.bincount(ward, weights=votes & can_vote, minlength=len(self.totals["voters"]))
+        seen = hidden["seen_cell"]
+        counted = seen >= 0
+        self.cited["eligible"] += np.bincount(seen[counted], minlength=self.cited["eligible"].size)
+        self.cited["voted"] += np.bincount(seen[counted], weights=hidden["voted_cited"][counted], minlength=self.cited["voted"].size)
         for key, value in chunk.quality.items():
             self.quality[key] = self.quality.get(key, 0) + value
         stop = start + chunk.table.num_rows
@@ -421,7 +474,9 @@ class _Collector:
             parts = self.parts[name]
             return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]} if parts else {}
 
-        return VoterPass(self.n, self.totals, joined("survey"), joined("donors"), joined("email_test"), self.quality)
+        shape = (len(self.model.band_low) + 1, 3)
+        cited = {key: value.reshape(shape) for key, value in self.cited.items()}
+        return VoterPass(self.n, self.totals, joined("survey"), joined("donors"), joined("email_test"), cited, self.quality)
 
 
 def voter_id(numbers: np.ndarray) -> np.ndarray:
@@ -429,20 +484,39 @@ def voter_id(numbers: np.ndarray) -> np.ndarray:
     return np.char.add("V", np.char.zfill(numbers.astype(str), 8))
 
 
-def write_voters(model: m.PopulationModel, writer, n: int, progress=None) -> VoterPass:
-    """Stream ``n`` voters to ``writer`` chunk by chunk and return the side samples."""
+def write_voters(model: m.PopulationModel, writer, n: int, progress=None, workers: int | None = None) -> VoterPass:
+    """Stream ``n`` voters to ``writer`` chunk by chunk and return the side samples.
+
+    Chunks are independent, so ``workers`` threads (by default the CPUs this
+    process may use) build the next ones while this thread writes the last:
+    numpy and Arrow release the interpreter lock for their heavy work. At most
+    ``workers + 1`` chunks are in memory, and the bytes do not depend on ``workers``.
+    """
     vocab = _Vocab(model.profile)
     collector = _Collector(model, n)
-    for start in range(0, n, CHUNK_ROWS):
-        size = min(CHUNK_ROWS, n - start)
-        chunk = generate_chunk(model, vocab, start, size)
-        writer.write(chunk.table)
-        voted = [_as_bool(chunk.table[e.column]) for e in model.elections]
-        eligible = [_as_valid(chunk.table[e.column]) for e in model.elections]
-        collector.add(chunk, start, voted, eligible)
-        if progress is not None:
-            progress(size)
+    starts = list(range(0, n, CHUNK_ROWS))
+    if workers is None:
+        workers = usable_cpus() if len(starts) > 1 else 1
+    workers = max(1, workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voters") as pool:
+        pending = deque()
+        for start in starts:
+            pending.append((start, pool.submit(generate_chunk, model, vocab, start, min(CHUNK_ROWS, n - start))))
+            if len(pending) > workers:
+                _take_chunk(model, writer, collector, progress, *pending.popleft())
+        while pending:
+            _take_chunk(model, writer, collector, progress, *pending.popleft())
     return collector.result()
+
+
+def _take_chunk(model, writer, collector: _Collector, progress, start: int, future) -> None:
+    chunk = future.result()
+    writer.write(chunk.table)
+    voted = [_as_bool(chunk.table[e.column]) for e in model.elections]
+    eligible = [_as_valid(chunk.table[e.column]) for e in model.elections]
+    collector.add(chunk, start, voted, eligible)
+    if progress is not None:
+        progress(chunk.table.num_rows)
 
 
 def _as_bool(column) -> np.ndarray:
