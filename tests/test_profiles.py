@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import copy
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 import yaml
 
 from campaign_lab import cli, paths
+from campaign_lab.commands import check_profile
+from campaign_lab.datagen import generate
 from campaign_lab.errors import BadInput
 from campaign_lab.profiles import available_profiles, describe_profile, load_profile
 
@@ -58,7 +61,6 @@ MALFORMED = [
     ("bad date", _set(["calendar", "election_day"], "next spring"), "calendar.election_day"),
     ("misspelt field", _set(["candiate"], {"name": "X"}), "candiate"),
     ("turnout bands differ from population bands", lambda d: d["turnout"]["by_age"].pop(), "turnout.by_age"),
-    ("age and sex turnout disagree", _set(["turnout", "by_sex"], {"women": 0.9, "men": 0.88}), "turnout.by_age"),
     ("rule without citation", lambda d: d["rules"]["political_ads"][0].update(citation=None, illustrative=False), "rules.political_ads[0]"),
     ("unknown country code", _set(["country", "code"], "ZZ"), "country.code"),
     ("unknown currency", _set(["money", "currency"], "DOLLARS"), "money.currency"),
@@ -69,14 +71,21 @@ MALFORMED = [
 ]
 
 
-def test_turnout_figures_that_cannot_all_be_met_are_named_in_one_line(tmp_path):
+@pytest.mark.parametrize("change, fields", [
+    (_set(["turnout", "overall"], 0.70), ("`turnout.by_age`", "`turnout.overall`")),
+    (_set(["turnout", "by_sex"], {"women": 0.9, "men": 0.88}), ("`turnout.by_age`",)),
+])
+def test_turnout_figures_that_cannot_all_be_met_are_named_in_one_line(tmp_path, change, fields):
     data = _default_data()
-    data["turnout"]["overall"] = 0.70
-    with pytest.raises(BadInput) as caught:
-        load_profile(_write(tmp_path, data))
-    message = str(caught.value)
-    assert "\n" not in message and "`turnout.by_age`" in message and "`turnout.overall`" in message
-    assert "illustrative" in message
+    change(data)
+    path = _write(tmp_path, data)
+    for refuse in (lambda: check_profile.run(argparse.Namespace(profile=str(path))), lambda: generate(path, tmp_path / "out", voters=200)):
+        with pytest.raises(BadInput) as caught:
+            refuse()
+        message = str(caught.value)
+        assert "\n" not in message and all(field in message for field in fields), message
+        assert "illustrative" in message and str(path) in message
+    assert not (tmp_path / "out").exists(), "nothing is written for a refused profile"
 
 
 def test_turnout_figures_a_little_apart_are_reconciled_not_refused(tmp_path):

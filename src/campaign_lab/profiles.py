@@ -427,7 +427,6 @@ class Profile(_Model):
         self._check_translations()
         self._check_turnout_bands()
         self._check_turnout_year()
-        self._check_turnout_totals()
         return self
 
     def _check_translations(self) -> None:
@@ -447,13 +446,6 @@ class Profile(_Model):
         years = [election.date.year for election in self.calendar.past_elections]
         if self.turnout.election_year not in years:
             raise _FieldProblem("turnout.election_year", f"must be the year of one of `calendar.past_elections` ({', '.join(map(str, years))})")
-
-    def _check_turnout_totals(self) -> None:
-        from campaign_lab.datagen.calibration import conflict
-
-        problem = conflict(self)
-        if problem is not None:
-            raise _FieldProblem(*problem)
 
     # -- helpers the notebooks use -------------------------------------------------
 

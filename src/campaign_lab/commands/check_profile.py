@@ -14,7 +14,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from campaign_lab.profiles import describe_profile, load_profile  # pydantic: only for this command
+    from campaign_lab.datagen.calibration import require_consistent  # numpy, pydantic: only for this command
+    from campaign_lab.profiles import describe_profile, load_profile
 
-    print(describe_profile(load_profile(args.profile)))
+    profile = load_profile(args.profile)
+    require_consistent(profile, args.profile)
+    print(describe_profile(profile))
     return 0

@@ -92,6 +92,7 @@ def generate(profile: str | Path | Profile, out_dir: str | Path, voters: int = D
         For an invalid profile, voter count, seed or output folder.
     """
     loaded = load_profile(profile)
+    calibration.require_consistent(loaded, profile if isinstance(profile, (str, Path)) else None)
     source = None if isinstance(profile, Profile) else profile_path(profile)
     _check_numbers(voters, seed)
     out = Path(out_dir).resolve()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from campaign_lab.datagen._common import age_on
+from campaign_lab.errors import BadInput
 from campaign_lab.profiles import parse_band
 
 #: Every band, sex and the overall figure land within this many points at classroom size.
@@ -118,6 +119,23 @@ def conflict(profile) -> tuple[str, str] | None:
         "adjust the illustrative figures so they agree"
     )
     return first, message
+
+
+def require_consistent(profile, source: object = None) -> None:
+    """Refuse a profile whose turnout figures cannot all be met, in one line naming the two furthest apart.
+
+    This is a check of the data the profile asks for, so the generator and
+    ``campaign-lab check-profile`` make it (the profile schema itself knows
+    nothing of how data is drawn).
+
+    Raises
+    ------
+    BadInput
+    """
+    problem = conflict(profile)
+    if problem is not None:
+        field, message = problem
+        raise BadInput(f"Profile {source or profile.id}: field `{field}`: {message}.")
 
 
 def rake(cells: np.ndarray, band_targets: np.ndarray, sex_targets: np.ndarray, sweeps: int = 50) -> np.ndarray:
