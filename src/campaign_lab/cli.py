@@ -30,6 +30,7 @@ COMMANDS = (
     "model",
     "grade",
     "report",
+    "hub",
 )
 
 
