@@ -182,6 +182,12 @@ c.Spawner.http_timeout = 120
 # Every server reads the course's settings and datasets (trainees cannot list or read anything else there).
 c.Spawner.environment = {"CAMPAIGN_LAB_EXCHANGE": str(EXCHANGE), "CAMPAIGN_LAB_ROOT": str(COURSE_ROOT)}
 
+# JupyterHub >= 4.1 forbids framing any server page (frame-ancestors 'none'); JupyterLab's
+# Formgrader panel is a frame of the trainer's own server, and stays blank (nbgrader#1870).
+# Trainers' servers allow frames from the hub's own origin, as jupyter_server does by default.
+TRAINER_ONLY_ARGS = [
+    '--ServerApp.tornado_settings={"headers": {"Content-Security-Policy": "frame-ancestors \'self\'"}}',
+]
 TRAINEE_ONLY_ARGS = [  # trainees do not get the trainer's tools (the formgrader reads the gradebook)
     "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=False",
 ]
@@ -196,6 +202,7 @@ def prepare_server(spawner):
         spawner.notebook_dir = str(COURSE_ROOT)
         spawner.limits = None
         spawner.mem_limit = spawner.cpu_limit = None
+        spawner.args = list(spawner.args) + TRAINER_ONLY_ARGS
     else:
         environment["CAMPAIGN_LAB_TRAINEE"] = name
         spawner.args = list(spawner.args) + TRAINEE_ONLY_ARGS

@@ -106,16 +106,19 @@ class Hub:
     def home(self, user: str) -> Path:
         return self.accounts.home(user)
 
-    def start_server(self, user: str) -> None:
-        try:
-            self.call("POST", f"/hub/api/users/{user}/server")
-        except AssertionError as error:
-            raise AssertionError(f"{error}\nThe hub's log:\n{self.log.read_text()[-4000:]}") from None
-        wait_until(lambda: self.call("GET", f"/hub/api/users/{user}")["servers"].get("", {}).get("ready"),
-                   START_SECONDS, f"{user}'s server")
-        self.server_pids[user] = self._spawner_pid(user)
-        self.tokens[user] = self.call("POST", f"/hub/api/users/{user}/tokens",
-                                      body={"expires_in": 1800, "note": "test"})["token"]
+    def start_servers(self, *users: str) -> None:
+        """Start the servers of ``users`` together; wait until each is ready; give each a token."""
+        for user in users:
+            try:
+                self.call("POST", f"/hub/api/users/{user}/server")
+            except AssertionError as error:
+                raise AssertionError(f"{error}\nThe hub's log:\n{self.log.read_text()[-4000:]}") from None
+        for user in users:
+            wait_until(lambda: self.call("GET", f"/hub/api/users/{user}")["servers"].get("", {}).get("ready"),
+                       START_SECONDS, f"{user}'s server")
+            self.server_pids[user] = self._spawner_pid(user)
+            self.tokens[user] = self.call("POST", f"/hub/api/users/{user}/tokens",
+                                          body={"expires_in": 1800, "note": "test"})["token"]
 
     def _spawner_pid(self, user: str) -> int:
         with sqlite3.connect(f"file:{self.state / 'jupyterhub.sqlite'}?mode=ro", uri=True) as db:

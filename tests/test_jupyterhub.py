@@ -20,6 +20,7 @@ import csv
 import json
 import os
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -169,8 +170,7 @@ def attack(hub) -> dict:
 def cohort(hub, tmp_path_factory):
     """Release, fetch, attack, answer, submit, collect and grade; keep each step's answer."""
     steps = {}
-    for user in (TRAINER, *TRAINEES):
-        hub.start_server(user)
+    hub.start_servers(TRAINER, *TRAINEES)
     assignment = f"formgrader/api/assignment/{MODULE}"
     steps["generate"] = hub.as_user(TRAINER, "POST", f"{assignment}/assign")
     steps["release"] = hub.as_user(TRAINER, "POST", f"{assignment}/release")
@@ -304,6 +304,20 @@ def test_campaign_lab_grade_scores_the_collected_work(cohort):
 def test_a_trainee_has_no_formgrader(hub, cohort):
     with pytest.raises(AssertionError, match="HTTP 404"):
         hub.as_user(TRAINEES[0], "GET", "formgrader/api/status")
+
+
+def frame_policy(hub, user: str, path: str) -> str:
+    request = urllib.request.Request(f"{hub.url}/user/{user}/{path}",
+                                     headers={"Authorization": f"token {hub.tokens[user]}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        return response.headers["Content-Security-Policy"]
+
+
+def test_the_formgrader_panel_may_be_framed_by_the_trainers_jupyterlab(hub, cohort):
+    # JupyterLab shows the formgrader in a frame; "frame-ancestors 'none'" leaves it blank (nbgrader#1870)
+    assert "frame-ancestors 'self'" in frame_policy(hub, TRAINER, "formgrader/manage_assignments")
+    assert "frame-ancestors 'none'" in frame_policy(hub, TRAINEES[0], "lab")
 
 
 def test_a_trainee_logs_in_with_the_shared_password(hub):

@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from campaign_lab import course
+    from campaign_lab import course, paths
     from campaign_lab.hub import roster
     from campaign_lab.hub.accounts import Accounts
 
@@ -35,10 +35,13 @@ def run(args) -> int:
     trainees = roster.read_roster(args.csv, trainers)
     if os.geteuid() != 0:
         raise BadInput("making system accounts needs root: run it with sudo.")
-    settings = course.nbgrader_config().CourseDirectory
-    result = roster.import_roster(trainees, Accounts.from_environment(), settings.db_url, settings.course_id)
+    if not (paths.graders_dir() / "nbgrader_config.py").is_file():
+        raise BadInput(f"{paths.project_root()} is not a course folder (no graders/nbgrader_config.py); "
+                       "check CAMPAIGN_LAB_ROOT.")
+    api = course.nbgrader_api()
+    result = roster.import_roster(trainees, Accounts.from_environment(), api)
     print(f"Roster {args.csv.name}: {len(result.created)} accounts made, {len(result.existing)} already there, "
-          f"{len(trainees)} nbgrader students in course {settings.course_id}.")
+          f"{len(trainees)} nbgrader students in course {api.coursedir.course_id}.")
     if result.created:
         print("Made: " + ", ".join(result.created))
     print("Restart the hub so that these trainees may log in.")

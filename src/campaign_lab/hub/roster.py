@@ -93,24 +93,22 @@ def _trainee(path, number, header, row, name_column, trainers, seen) -> Trainee:
     return Trainee(name, *(values.get(column, "") for column in DETAIL_COLUMNS))
 
 
-def import_roster(trainees: list[Trainee], accounts: Accounts, db_url: str, course_id: str) -> RosterResult:
-    """Make each trainee's account and nbgrader student (both idempotent).
+def import_roster(trainees: list[Trainee], accounts: Accounts, api) -> RosterResult:
+    """Make each trainee's account and nbgrader student (both idempotent); ``api`` is the course's NbGraderAPI.
 
     Everything that could refuse is checked first: every name against the
     system's accounts, and the gradebook opening.
     """
-    from nbgrader.api import Gradebook
-
     existing = [t.username for t in trainees if accounts.lookup(t.username) is not None]
-    with Gradebook(db_url, course_id=course_id):
+    with api.gradebook:
         pass  # it opens (and is made, if new) before any account is
     for trainee in trainees:
         accounts.ensure(trainee.username, trainer=False)
-    with Gradebook(db_url, course_id=course_id) as gradebook:
+    with api.gradebook as gradebook:
         for trainee in trainees:
             details = {key: getattr(trainee, key) or None for key in DETAIL_COLUMNS}
             gradebook.update_or_create_student(trainee.username, **details)
-    _share_with_trainers(db_url, accounts.trainers_group)
+    _share_with_trainers(api.coursedir.db_url, accounts.trainers_group)
     return RosterResult(created=[t.username for t in trainees if t.username not in existing], existing=existing)
 
 
