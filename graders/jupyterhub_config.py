@@ -63,6 +63,7 @@ The passwords and the token may also be given as CAMPAIGN_LAB_HUB_PASSWORD,
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -102,6 +103,17 @@ private_folder(HUB_DIR)
 (COURSE_ROOT / "var").mkdir(exist_ok=True)  # the grading settings expect it (closed to trainees, below)
 ACCOUNTS.ensure_groups()
 course_access.close_to_trainees(COURSE_ROOT, ACCOUNTS.trainers_group, keep_private=[HUB_DIR])
+
+def _generate_datasets():
+    """Trainees can only read the datasets folder: make the classroom data now, readable by all.
+
+    In a process of its own, so the hub does not keep the generator's memory.
+    """
+    subprocess.run([sys.executable, "-c", "from campaign_lab import data; data.ensure_data(progress=False)"],
+                   env={**os.environ, "CAMPAIGN_LAB_ROOT": str(COURSE_ROOT)}, umask=0o022, check=True)
+
+
+_generate_datasets()
 EXCHANGE.mkdir(parents=True, exist_ok=True)
 os.chmod(EXCHANGE, 0o1777)  # nbgrader's docs: everyone writes; the sticky bit: nobody deletes others' files
 

@@ -271,6 +271,9 @@ def running_hub(trainers: list[str], trainees: list[str], limits: dict[str, str]
     base = Path(tempfile.mkdtemp(prefix="campaign-lab-hub-test-"))
     base.chmod(0o711)  # the test accounts reach their homes and the exchange through it
     folders = {"course": course_copy(base / "course"), "state": base / "state", "exchange": base / "exchange"}
+    generated = paths.generated_data_dir()
+    if generated.is_dir():  # else the hub makes the classroom data itself (10-30 s)
+        shutil.copytree(generated, folders["course"] / "datasets" / "generated")
     (base / "homes").mkdir(mode=0o711)
     accounts = unique_accounts(base)
     ports, service_token = [free_port() for _ in range(3)], secrets.token_hex(32)
