@@ -200,3 +200,37 @@ def test_limits_default_to_a_share_of_this_machine(monkeypatch):
     monkeypatch.setenv("CAMPAIGN_LAB_HUB_MEM_LIMIT", "lots")
     with pytest.raises(BadInput, match="'lots' is not a size"):
         Limits.from_environment()
+
+
+def test_a_v2_control_group_gets_the_three_limits(tmp_path, monkeypatch):
+    """This machine may have cgroup v1: the v2 layout is checked on a folder shaped like one."""
+    from campaign_lab.hub import limits as hub_limits
+
+    own = tmp_path / "hub.service"
+    own.mkdir()
+    (tmp_path / "cgroup.subtree_control").write_text("")
+    (own / "cgroup.controllers").write_text("cpuset cpu io memory pids")
+    (own / "cgroup.subtree_control").write_text("")
+    (own / "campaign-lab-hub").mkdir()  # the kernel makes a group's files when it is made
+    (own / "campaign-lab-hub" / "cgroup.subtree_control").write_text("")
+    monkeypatch.setattr(hub_limits, "CGROUP_ROOT", tmp_path)
+    monkeypatch.setattr(hub_limits, "_own_groups", lambda: {"": "hub.service"})
+    monkeypatch.setattr(hub_limits, "_v1_parents", lambda: None)
+    group = hub_limits.Cgroup.create("jupyter-amina", Limits(768 * MiB, 1.5, 200))
+    folder = own / "campaign-lab-hub" / "campaign-lab-jupyter-amina"
+    assert group is not None and group.folders == [folder]
+    assert (folder / "memory.max").read_text() == str(768 * MiB)
+    assert (folder / "cpu.max").read_text() == "150000 100000"
+    assert (folder / "pids.max").read_text() == "200"
+    assert (own / "cgroup.subtree_control").read_text() == "+memory +cpu +pids"
+
+
+def test_without_control_groups_the_hub_says_limits_are_not_enforced(monkeypatch, caplog):
+    from campaign_lab.hub import limits as hub_limits
+
+    def refuse():
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(hub_limits, "_v1_parents", refuse)
+    assert hub_limits.Cgroup.create("jupyter-amina", Limits(GiB, 1, 100)) is None
+    assert "limits are NOT enforced" in caplog.text

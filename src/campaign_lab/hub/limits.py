@@ -23,6 +23,7 @@ The defaults come from what this machine may really use
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import math
 import os
@@ -141,6 +142,13 @@ def _v2_delegate(parent: Path) -> None:
         (parent / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in missing))
 
 
+def _v2_move_hub_to_leaf(hub_folder: Path) -> None:
+    """Move this process (the hub) into a leaf of its own, so its old group may hold groups."""
+    leaf = hub_folder / "hub"
+    leaf.mkdir(exist_ok=True)
+    (leaf / "cgroup.procs").write_text(str(os.getpid()))
+
+
 class Cgroup:
     """One trainee's control group: a folder per v1 controller, or one v2 folder."""
 
@@ -181,7 +189,13 @@ class Cgroup:
         # v2 puts processes only in leaves: the groups go in a folder of their own beside the hub.
         hub_folder = parent / "campaign-lab-hub"
         hub_folder.mkdir(exist_ok=True)
-        _v2_delegate(parent)
+        try:
+            _v2_delegate(parent)
+        except OSError as error:
+            if error.errno != errno.EBUSY:
+                raise
+            _v2_move_hub_to_leaf(hub_folder)  # the hub's own group held processes: the hub moves out
+            _v2_delegate(parent)
         _v2_delegate(hub_folder)
         folder = hub_folder / folder_name
         folder.mkdir(exist_ok=True)
