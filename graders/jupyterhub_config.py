@@ -67,6 +67,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from campaign_lab.errors import LabError
 from campaign_lab.hub import course_access, mounts, tls
 from campaign_lab.hub.accounts import Accounts
 from campaign_lab.hub.limits import Limits
@@ -78,6 +79,14 @@ if os.geteuid() != 0:
     sys.exit("jupyterhub_config.py: the cohort hub runs as root, to give every trainee a system account "
              "of their own. Start it with sudo.")
 os.umask(0o077)  # whatever the hub writes is its own
+
+
+def _checked(make):
+    """A setting the trainer gave, or one line saying what is wrong with it (no traceback)."""
+    try:
+        return make()
+    except LabError as error:
+        sys.exit(f"jupyterhub_config.py: {error}")
 
 
 def _setting(name, default=""):
@@ -95,7 +104,11 @@ EXCHANGE = Path(_setting("CAMPAIGN_LAB_EXCHANGE", "/srv/nbgrader/exchange")).res
 ACCOUNTS = Accounts.from_environment()
 TRAINERS = _names("CAMPAIGN_LAB_HUB_TRAINERS", "trainer")
 TRAINEES = sorted(set(_names("CAMPAIGN_LAB_HUB_TRAINEES")) | set(ACCOUNTS.hub_names(trainer=False)) - set(TRAINERS))
-LIMITS = Limits.from_environment()
+_checked(lambda: [ACCOUNTS.system_name(name) for name in [*TRAINERS, *TRAINEES]])  # each can be an account
+LIMITS = _checked(Limits.from_environment)
+TRAINER_PASSWORD = _checked(lambda: secret("CAMPAIGN_LAB_HUB_TRAINER_PASSWORD"))
+TRAINEES_PASSWORD = _checked(lambda: secret("CAMPAIGN_LAB_HUB_PASSWORD"))
+SERVICE_TOKEN = _checked(lambda: secret("CAMPAIGN_LAB_HUB_SERVICE_TOKEN"))
 BIN = Path(sys.executable).parent  # the course's environment: jupyterhub-singleuser, the proxy
 
 # -- who may read what ---------------------------------------------------------------
@@ -103,6 +116,7 @@ private_folder(HUB_DIR)
 (COURSE_ROOT / "var").mkdir(exist_ok=True)  # the grading settings expect it (closed to trainees, below)
 ACCOUNTS.ensure_groups()
 course_access.close_to_trainees(COURSE_ROOT, ACCOUNTS.trainers_group, keep_private=[HUB_DIR])
+
 
 def _generate_datasets():
     """Trainees can only read the datasets folder: make the classroom data now, readable by all.
@@ -119,8 +133,8 @@ os.chmod(EXCHANGE, 0o1777)  # nbgrader's docs: everyone writes; the sticky bit: 
 
 # -- addresses and state ---------------------------------------------------------
 IP = _setting("CAMPAIGN_LAB_HUB_IP", "127.0.0.1")
-LISTENING = tls.listening(IP, int(_setting("CAMPAIGN_LAB_HUB_PORT", "8000")), HUB_DIR,
-                          _setting("CAMPAIGN_LAB_HUB_SSL_CERT"), _setting("CAMPAIGN_LAB_HUB_SSL_KEY"))
+LISTENING = _checked(lambda: tls.listening(IP, int(_setting("CAMPAIGN_LAB_HUB_PORT", "8000")), HUB_DIR,
+                                           _setting("CAMPAIGN_LAB_HUB_SSL_CERT"), _setting("CAMPAIGN_LAB_HUB_SSL_KEY")))
 c.JupyterHub.bind_url = LISTENING.url
 if LISTENING.cert:
     c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = str(LISTENING.cert), str(LISTENING.key)
@@ -139,10 +153,10 @@ c.JupyterHub.cleanup_servers = True  # stopping the hub stops every server it st
 # share a shorter one, which cannot open a trainer's account.
 c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.admin_users = set(TRAINERS)
-if secret("CAMPAIGN_LAB_HUB_TRAINER_PASSWORD"):
-    c.SharedPasswordAuthenticator.admin_password = secret("CAMPAIGN_LAB_HUB_TRAINER_PASSWORD")
-if secret("CAMPAIGN_LAB_HUB_PASSWORD"):
-    c.SharedPasswordAuthenticator.user_password = secret("CAMPAIGN_LAB_HUB_PASSWORD")
+if TRAINER_PASSWORD:
+    c.SharedPasswordAuthenticator.admin_password = TRAINER_PASSWORD
+if TRAINEES_PASSWORD:
+    c.SharedPasswordAuthenticator.user_password = TRAINEES_PASSWORD
 if TRAINEES:
     c.Authenticator.allowed_users = set(TRAINEES)
 else:
@@ -151,7 +165,6 @@ c.Authenticator.username_pattern = ACCOUNTS.name_pattern  # only names that can 
 
 # -- services: scripts, the idle culler ---------------------------------------------
 c.JupyterHub.services, c.JupyterHub.load_roles = [], []
-SERVICE_TOKEN = secret("CAMPAIGN_LAB_HUB_SERVICE_TOKEN")
 if SERVICE_TOKEN:
     c.JupyterHub.services.append({"name": "campaign-lab", "api_token": SERVICE_TOKEN})
     c.JupyterHub.load_roles.append({

@@ -234,3 +234,19 @@ def test_without_control_groups_the_hub_says_limits_are_not_enforced(monkeypatch
     monkeypatch.setattr(hub_limits, "_v1_parents", refuse)
     assert hub_limits.Cgroup.create("jupyter-amina", Limits(GiB, 1, 100)) is None
     assert "limits are NOT enforced" in caplog.text
+
+
+@needs_root
+@pytest.mark.slow  # starts JupyterHub, which stops while reading its settings
+def test_the_hub_refuses_a_password_file_others_can_read_in_one_line(tmp_path):
+    password = write(tmp_path / "trainees-password", "hunter22", 0o644)
+    env = {**os.environ, "CAMPAIGN_LAB_HUB_PASSWORD_FILE": str(password),
+           "CAMPAIGN_LAB_HUB_DIR": str(tmp_path / "state"), "CAMPAIGN_LAB_ROOT": str(tmp_path / "course")}
+    config = Path(__file__).resolve().parents[1] / "graders" / "jupyterhub_config.py"
+    result = subprocess.run([str(BIN / "jupyterhub"), "-f", str(config)], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"jupyterhub_config.py: CAMPAIGN_LAB_HUB_PASSWORD_FILE: {password} can be read by other users; "
+        f"run `chmod 600 {password}`.")
+    assert not (tmp_path / "state").exists()  # nothing was set up
