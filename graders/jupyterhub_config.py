@@ -57,6 +57,9 @@ CAMPAIGN_LAB_HUB_USER_PREFIX, ..._HOMES,    system accounts                     
 ..._TRAINERS_GROUP, ..._TRAINEES_GROUP
 ========================================  ===============================================  ========================
 
+CAMPAIGN_LAB_PROVIDER, CAMPAIGN_LAB_BASE_URL and CAMPAIGN_LAB_MODEL, if set, are passed on to every
+server (one model server for the room); nothing else of the hub's environment is.
+
 The passwords and the token may also be given as CAMPAIGN_LAB_HUB_PASSWORD,
 ..._TRAINER_PASSWORD and ..._SERVICE_TOKEN (the hub warns: a file is safer).
 """
@@ -206,6 +209,8 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 # Every server reads the course's settings and datasets (trainees cannot list or read anything else there).
 c.Spawner.environment = {"CAMPAIGN_LAB_EXCHANGE": str(EXCHANGE), "CAMPAIGN_LAB_ROOT": str(COURSE_ROOT)}
+# Which AI model the kernels use: one shared server for the room (never a key: keys stay with the hub's user).
+c.Spawner.env_keep.extend(["CAMPAIGN_LAB_PROVIDER", "CAMPAIGN_LAB_BASE_URL", "CAMPAIGN_LAB_MODEL"])
 
 # JupyterHub >= 4.1 forbids framing any server page (frame-ancestors 'none'); JupyterLab's
 # Formgrader panel is a frame of the trainer's own server, and stays blank (nbgrader#1870).
