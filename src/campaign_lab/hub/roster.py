@@ -100,11 +100,9 @@ def import_roster(trainees: list[Trainee], accounts: Accounts, api) -> RosterRes
     system's accounts, and the gradebook opening.
     """
     existing = [t.username for t in trainees if accounts.lookup(t.username) is not None]
-    with api.gradebook:
-        pass  # it opens (and is made, if new) before any account is
-    for trainee in trainees:
-        accounts.ensure(trainee.username, trainer=False)
-    with api.gradebook as gradebook:
+    with api.gradebook as gradebook:  # it opens (and is made, if new) before any account is
+        for trainee in trainees:
+            accounts.ensure(trainee.username, trainer=False)
         for trainee in trainees:
             details = {key: getattr(trainee, key) or None for key in DETAIL_COLUMNS}
             gradebook.update_or_create_student(trainee.username, **details)
