@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -212,6 +213,13 @@ def test_every_server_runs_as_its_own_unprivileged_account(hub, cohort, user):
     assert account is not None and account.pw_uid != 0
     assert set(map(int, uids)) == {account.pw_uid}
     assert (Path(account.pw_dir).stat().st_mode & 0o777) == 0o700
+
+
+@pytest.mark.parametrize("user", TRAINEES)
+def test_each_trainee_has_a_temporary_folder_of_their_own(hub, cohort, user):
+    environment = Path(f"/proc/{hub.server_pids[user]}/environ").read_bytes().split(b"\0")
+    tmp = next(line for line in environment if line.startswith(b"TMPDIR=")).decode().removeprefix("TMPDIR=")
+    assert Path(tmp).parent == hub.home(user) and stat.S_IMODE(Path(tmp).stat().st_mode) == 0o700
 
 
 def test_the_hubs_secrets_are_readable_by_root_only(hub, cohort):

@@ -14,14 +14,16 @@ changes:
 * when the server stops, whatever is left in its group is killed and the
   group removed: a kernel or a fork that outlived its server does not linger.
 
-Files a trainee makes are private (umask 077); files a trainer makes are
-shared with the other trainers (umask 007).
+Files a trainee makes are private (umask 077), temporary files included
+(``TMPDIR`` is a folder in their home); files a trainer makes are shared with
+the other trainers (umask 007).
 """
 
 from __future__ import annotations
 
 import os
 import pwd
+from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Any, Bool, Dict, Instance, Unicode
@@ -63,7 +65,8 @@ class CohortSpawner(LocalProcessSpawner):
 
     def user_env(self, env):
         account = self._account()
-        env.update(USER=account.pw_name, HOME=account.pw_dir, SHELL=account.pw_shell or "/bin/bash")
+        env.update(USER=account.pw_name, HOME=account.pw_dir, SHELL=account.pw_shell or "/bin/bash",
+                   TMPDIR=str(_private_tmp(account)))
         return env
 
     async def move_certs(self, paths):  # internal SSL is not used by this hub
@@ -83,3 +86,12 @@ class CohortSpawner(LocalProcessSpawner):
             return Cgroup.create(self.accounts.system_name(self.user.name), self.limits)
         except Exception:  # noqa: BLE001 - stopping must not fail over clean-up
             return None
+
+
+def _private_tmp(account: pwd.struct_passwd) -> Path:
+    """A temporary folder of the user's own: /tmp is shared, and a course file there would be the first trainee's."""
+    folder = Path(account.pw_dir) / ".tmp"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.chown(folder, account.pw_uid, account.pw_gid)
+    folder.chmod(0o700)
+    return folder
