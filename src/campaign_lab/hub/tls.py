@@ -113,7 +113,7 @@ def _names_for(ip: str) -> list:
     from cryptography import x509
 
     names: list = [x509.DNSName(socket.gethostname()), x509.DNSName("localhost")]
-    addresses = {ip} if ip not in ("0.0.0.0", "::", "") else set()
+    addresses = {ip} if ip not in ("0.0.0.0", "::", "") else set(_own_addresses())
     addresses |= {"127.0.0.1"}
     for address in sorted(addresses):
         try:
@@ -121,3 +121,11 @@ def _names_for(ip: str) -> list:
         except ValueError:
             names.append(x509.DNSName(address))
     return names
+
+
+def _own_addresses() -> list[str]:
+    """This machine's addresses by its name (what trainees type when the hub listens on all of them)."""
+    try:
+        return socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        return []
