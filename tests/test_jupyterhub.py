@@ -1,10 +1,17 @@
-"""A real JupyterHub for a cohort: a trainer releases module 00, two trainees fetch and submit it
-through nbgrader's exchange, the trainer collects and grades with ``campaign-lab grade``.
+"""A real JupyterHub for a cohort, with a hostile trainee in it.
 
-Everything goes through the hub on 127.0.0.1: its REST API (accounts, servers, tokens) and the
-single-user servers behind its proxy (the formgrader's API for the trainer, the Assignments API
-and the contents API for the trainees), as the JupyterLab pages would. The hub, its proxy and
-the servers it started are stopped by pid at the end.
+A trainer releases module 00; one trainee fetches it; the other trainee's
+kernel then attacks: it tries to read the first trainee's notebook, the
+course's source notebooks and gradebook, the hub's secrets and environment;
+to write into another home and the course folder; to kill other people's
+processes; to use more memory than allowed; and a bounded fork bomb. Every
+attempt must be denied, and everyone else must keep working: the first
+trainee's kernel still answers, and the week goes on (both trainees submit,
+the trainer collects and grades with ``campaign-lab grade``).
+
+Everything goes through the hub on 127.0.0.1 (hub_tools.py): its REST API and
+the servers behind its proxy, as the JupyterLab pages would. The test's
+system accounts and groups have a unique prefix and are deleted at the end.
 """
 
 from __future__ import annotations
@@ -12,180 +19,148 @@ from __future__ import annotations
 import csv
 import json
 import os
-import secrets
-import shutil
-import signal
-import sqlite3
+import stat
 import subprocess
-import sys
-import http.cookiejar
-import urllib.error
-import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from campaign_lab import paths
-from cohort_tools import MODULE, answered, course_copy, free_port, wait_until
+from campaign_lab import course
+from campaign_lab.hub.limits import parse_size
+from cohort_tools import MODULE, answered
+from hub_tools import BIN, pid_alive, pids_of_user, running_hub
 
 pytestmark = pytest.mark.slow
 
-COURSE_ID = "campaign-ai-lab"
+COURSE_ID = course.nbgrader_config().CourseDirectory.course_id
 TRAINER, TRAINEES = "trainer", ("amina", "beatriz")
-BIN = Path(sys.executable).parent
-START_SECONDS = 120  # the hub, or a single-user server, must answer within this
-STOP_SECONDS = 30
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a child that exited but was not reaped yet counts as gone
-        return os.waitpid(pid, os.WNOHANG) == (0, 0)
-    except ChildProcessError:
-        return Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # keep the hub's answer to the login itself
-
-
-@dataclass
-class Hub:
-    """One running JupyterHub and what it started."""
-
-    url: str
-    service_token: str
-    process: subprocess.Popen
-    state: Path
-    log: Path
-    course: Path
-    exchange: Path
-    passwords: dict[str, str]
-    tokens: dict[str, str] = field(default_factory=dict)
-    server_pids: dict[str, int] = field(default_factory=dict)
-
-    # -- HTTP --------------------------------------------------------------------------
-    def call(self, method: str, path: str, token: str | None = None, body: dict | None = None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers={
-            "Authorization": f"token {token or self.service_token}", "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                text = response.read().decode()
-        except urllib.error.HTTPError as error:
-            raise AssertionError(f"{method} {path}: HTTP {error.code}: {error.read().decode()[:500]}") from None
-        return json.loads(text) if text.strip() else None
-
-    def as_user(self, user: str, method: str, path: str, body: dict | None = None):
-        """Call ``/user/<user>/<path>`` on that user's server, with that user's own token."""
-        return self.call(method, f"/user/{user}/{path}", token=self.tokens[user], body=body)
-
-    def login(self, username: str, password: str) -> bool:
-        """Log in through the hub's login form, as a browser does; True if the hub lets them in."""
-        jar = http.cookiejar.CookieJar()
-        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-        browser.open(self.url + "/hub/login", timeout=30).read()
-        xsrf = next(cookie.value for cookie in jar if cookie.name == "_xsrf")
-        form = urllib.parse.urlencode({"username": username, "password": password, "_xsrf": xsrf}).encode()
-        try:
-            return browser.open(self.url + "/hub/login", data=form, timeout=30).status == 302
-        except urllib.error.HTTPError as answer:
-            return answer.code == 302  # let in: sent on to their server
-
-    # -- accounts and servers -------------------------------------------------------------
-    def start_server(self, user: str) -> None:
-        self.call("POST", f"/hub/api/users/{user}/server")
-        wait_until(lambda: self.call("GET", f"/hub/api/users/{user}")["servers"].get("", {}).get("ready"),
-                   START_SECONDS, f"{user}'s server")
-        self.server_pids[user] = self._spawner_pid(user)
-        self.tokens[user] = self.call("POST", f"/hub/api/users/{user}/tokens",
-                                      body={"expires_in": 1800, "note": "test"})["token"]
-
-    def _spawner_pid(self, user: str) -> int:
-        with sqlite3.connect(f"file:{self.state / 'jupyterhub.sqlite'}?mode=ro", uri=True) as db:
-            row = db.execute("SELECT spawners.state FROM spawners JOIN users ON users.id = spawners.user_id "
-                             "WHERE users.name = ?", (user,)).fetchone()
-        return json.loads(row[0])["pid"]
-
-    def proxy_pid(self) -> int | None:
-        pid_file = self.state / "jupyterhub-proxy.pid"
-        return int(pid_file.read_text()) if pid_file.is_file() else None
-
-    # -- stopping ---------------------------------------------------------------------
-    def started_pids(self) -> list[int]:
-        return [pid for pid in (self.process.pid, self.proxy_pid(), *self.server_pids.values()) if pid]
-
-    def stop(self) -> None:
-        """SIGTERM the hub (it stops its servers and proxy), then make sure each pid is gone."""
-        pids = self.started_pids()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=STOP_SECONDS)
-        for pid in pids:
-            if pid_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-
-
-def hub_environment(course: Path, state: Path, exchange: Path, ports: list[int], service_token: str,
-                    passwords: dict[str, str]) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPAIGN_LAB_", "JUPYTERHUB_"))}
-    env.update({
-        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        "CAMPAIGN_LAB_ROOT": str(course), "CAMPAIGN_LAB_HUB_DIR": str(state),
-        "CAMPAIGN_LAB_EXCHANGE": str(exchange),
-        "CAMPAIGN_LAB_HUB_PORT": str(ports[0]), "CAMPAIGN_LAB_HUB_API_PORT": str(ports[1]),
-        "CAMPAIGN_LAB_HUB_PROXY_API_PORT": str(ports[2]),
-        "CAMPAIGN_LAB_HUB_TRAINERS": TRAINER, "CAMPAIGN_LAB_HUB_TRAINEES": ",".join(TRAINEES),
-        "CAMPAIGN_LAB_HUB_PASSWORD": passwords["trainee"],
-        "CAMPAIGN_LAB_HUB_TRAINER_PASSWORD": passwords["trainer"],
-        "CAMPAIGN_LAB_HUB_SERVICE_TOKEN": service_token,
-    })
-    return env
+VICTIM, HOSTILE = TRAINEES
+LIMITS = {"MEM_LIMIT": "640M", "CPU_LIMIT": "1", "PIDS_LIMIT": "160"}
+FORK_ATTEMPTS = 400  # more than PIDS_LIMIT, and bounded even if the limit failed
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    proxy = BIN / "configurable-http-proxy"
-    assert proxy.exists() or shutil.which("configurable-http-proxy"), \
-        "JupyterHub's proxy is missing: run `bash scripts/install-hub.sh`."
-    base = tmp_path_factory.mktemp("hub")
-    course, state, exchange = course_copy(base / "course"), base / "state", base / "exchange"
-    state.mkdir()
-    ports, service_token = [free_port() for _ in range(3)], secrets.token_hex(32)
-    passwords = {"trainee": secrets.token_urlsafe(12), "trainer": secrets.token_urlsafe(32)}
-    log = base / "jupyterhub.log"
-    with log.open("w") as log_handle:
-        process = subprocess.Popen(
-            [str(BIN / "jupyterhub"), "-f", str(paths.graders_dir() / "jupyterhub_config.py")],
-            cwd=state, env=hub_environment(course, state, exchange, ports, service_token, passwords),
-            stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True)
-    running = Hub(f"http://127.0.0.1:{ports[0]}", service_token, process, state, log, course, exchange, passwords)
-    try:
-        wait_until(lambda: _hub_answers(running), START_SECONDS, "the hub to answer")
+def hub():
+    with running_hub([TRAINER], list(TRAINEES), LIMITS) as running:
         yield running
-    finally:
-        running.stop()
 
 
-def _hub_answers(hub: Hub) -> bool:
-    if hub.process.poll() is not None:
-        raise AssertionError("the hub stopped while starting:\n" + hub.log.read_text()[-3000:])
+# --------------------------------------------------------------------------
+# What the hostile trainee's kernel tries
+
+
+def targets(hub, victim_server: int, victim_kernel: int) -> dict:
+    victim_home = hub.home(VICTIM)
+    reads = {
+        "read another trainee's notebook": ("read", victim_home / COURSE_ID / MODULE / f"{MODULE}.ipynb"),
+        "list another trainee's home": ("list", victim_home),
+        "read the source notebook (solutions)": ("read", hub.course / "notebooks" / MODULE / f"{MODULE}.ipynb"),
+        "list the course folder": ("list", hub.course),
+        "read the gradebook": ("read", hub.course / "var" / "gradebook.db"),
+        "read the cookie secret": ("read", hub.state / "jupyterhub_cookie_secret"),
+        "read the hub's database": ("read", hub.state / "jupyterhub.sqlite"),
+        "read the hub's environment": ("read", Path(f"/proc/{hub.process.pid}/environ")),
+        "read the trainer's password file": ("read", hub.base / "trainer-password"),
+        "list other trainees' submissions": ("list", hub.exchange / COURSE_ID / "inbound"),
+    }
+    for label, (_, path) in reads.items():
+        assert path.exists(), f"the test's target for {label!r} is missing: {path}"
+    writes = {
+        "write into another trainee's home": victim_home / "planted.py",
+        "write into the course folder": hub.course / "planted.py",
+        "write beside the source notebooks": hub.course / "notebooks" / MODULE / "planted.py",
+        "change the released notebook": hub.exchange / COURSE_ID / "outbound" / MODULE / f"{MODULE}.ipynb",
+    }
+    signals = {
+        "kill another trainee's server": victim_server,
+        "kill another trainee's kernel": victim_kernel,
+        "kill the hub": hub.process.pid,
+    }
+    return {"reads": {k: (kind, str(path)) for k, (kind, path) in reads.items()},
+            "writes": {k: str(path) for k, path in writes.items()}, "signals": signals}
+
+
+ATTEMPTS = r"""
+import json, os, signal
+plan = json.loads({plan!r})
+outcome = {{}}
+def attempt(label, action):
     try:
-        with urllib.request.urlopen(hub.url + "/hub/api/", timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
+        action()
+        outcome[label] = "allowed"
+    except PermissionError:
+        outcome[label] = "denied"
+    except Exception as error:
+        outcome[label] = f"{{type(error).__name__}}: {{error}}"
+def read(path):
+    with open(path, "rb") as handle:
+        handle.read(16)
+for label, (kind, path) in plan["reads"].items():
+    attempt(label, (lambda p=path: os.listdir(p)) if kind == "list" else (lambda p=path: read(p)))
+for label, path in plan["writes"].items():
+    attempt(label, lambda p=path: open(p, "ab").close())
+for label, pid in plan["signals"].items():
+    attempt(label, lambda p=pid: os.kill(p, signal.SIGKILL))
+print(json.dumps(outcome))
+"""
+
+MEMORY_HOG = """
+hoard = []
+for _ in range(64):  # 64 x 64 MiB = 4 GiB, written byte by byte, far past the limit
+    hoard.append(b"x" * (64 << 20))
+print("allocated", len(hoard))
+"""
+
+FORK_BOMB = f"""
+import json, os, signal, time
+children, stopped_by = [], None
+for _ in range({FORK_ATTEMPTS}):
+    try:
+        pid = os.fork()
+    except OSError as error:
+        stopped_by = type(error).__name__
+        break
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.kill(pid, signal.SIGKILL)
+for pid in children:
+    os.waitpid(pid, 0)
+print(json.dumps({{"forks": len(children), "stopped_by": stopped_by}}))
+"""
+
+
+def cgroup_folder(pid: int, controller: str) -> Path:
+    """Where ``pid``'s v1 control group of ``controller`` (or its v2 group) lives."""
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, relative = line.split(":", 2)
+        if controller in controllers.split(","):
+            return Path("/sys/fs/cgroup") / controller / relative.lstrip("/")
+    relative = next(line for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines() if line.startswith("0::"))
+    return Path("/sys/fs/cgroup") / relative[3:].lstrip("/")
+
+
+def attack(hub) -> dict:
+    """The hostile trainee's attempts, and how everyone else is doing afterwards."""
+    victim_kernel_id = hub.start_kernel(VICTIM)
+    victim_kernel = int(hub.execute(VICTIM, victim_kernel_id, "import os; print(os.getpid())")["stdout"])
+    hostile_kernel_id = hub.start_kernel(HOSTILE)
+    plan = targets(hub, hub.server_pids[VICTIM], victim_kernel)
+    found = {"plan": plan}
+    found["attempts"] = json.loads(hub.execute(HOSTILE, hostile_kernel_id, ATTEMPTS.format(plan=json.dumps(plan)))["stdout"])
+    found["fork bomb"] = json.loads(hub.execute(HOSTILE, hostile_kernel_id, FORK_BOMB, timeout=120)["stdout"])
+    memory_folder = cgroup_folder(hub.server_pids[HOSTILE], "memory")
+    found["memory folder"] = memory_folder
+    found["memory hog"] = hub.execute(HOSTILE, hostile_kernel_id, MEMORY_HOG, timeout=120)
+    found["victim answers"] = hub.execute(VICTIM, victim_kernel_id, "print(6 * 7)")["stdout"]
+    found["alive"] = {"hub": hub.process.poll() is None, "victim's kernel": pid_alive(victim_kernel),
+                      "victim's server": pid_alive(hub.server_pids[VICTIM]),
+                      "hostile's server": pid_alive(hub.server_pids[HOSTILE])}
+    return found
 
 
 # --------------------------------------------------------------------------
@@ -194,16 +169,17 @@ def _hub_answers(hub: Hub) -> bool:
 
 @pytest.fixture(scope="module")
 def cohort(hub, tmp_path_factory):
-    """Release, fetch, answer, submit, collect and grade; keep each step's answer."""
+    """Release, fetch, attack, answer, submit, collect and grade; keep each step's answer."""
     steps = {}
-    for user in (TRAINER, *TRAINEES):
-        hub.start_server(user)
+    hub.start_servers(TRAINER, *TRAINEES)
     assignment = f"formgrader/api/assignment/{MODULE}"
     steps["generate"] = hub.as_user(TRAINER, "POST", f"{assignment}/assign")
     steps["release"] = hub.as_user(TRAINER, "POST", f"{assignment}/release")
     request = {"course_id": COURSE_ID, "assignment_id": MODULE}
+    steps[f"fetch {VICTIM}"] = hub.as_user(VICTIM, "POST", "assignments/fetch", request)
+    steps["attack"] = attack(hub)
+    steps[f"fetch {HOSTILE}"] = hub.as_user(HOSTILE, "POST", "assignments/fetch", request)
     for trainee, correct in zip(TRAINEES, (True, False)):
-        steps[f"fetch {trainee}"] = hub.as_user(trainee, "POST", "assignments/fetch", request)
         path = f"api/contents/{COURSE_ID}/{MODULE}/{MODULE}.ipynb"
         fetched = nbformat.from_dict(hub.as_user(trainee, "GET", path)["content"])
         how = "right" if correct else "wrong"
@@ -226,6 +202,80 @@ def statuses(listing: dict) -> set[str]:
     return {item["status"] for item in listing["value"] if item["assignment_id"] == MODULE}
 
 
+# -- accounts and permissions -------------------------------------------------------
+
+
+@pytest.mark.parametrize("user", [TRAINER, *TRAINEES])
+def test_every_server_runs_as_its_own_unprivileged_account(hub, cohort, user):
+    status = Path(f"/proc/{hub.server_pids[user]}/status").read_text()
+    uids = next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1:]
+    account = hub.accounts.lookup(user)
+    assert account is not None and account.pw_uid != 0
+    assert set(map(int, uids)) == {account.pw_uid}
+    assert (Path(account.pw_dir).stat().st_mode & 0o777) == 0o700
+
+
+@pytest.mark.parametrize("user", TRAINEES)
+def test_each_trainee_has_a_temporary_folder_of_their_own(hub, cohort, user):
+    environment = Path(f"/proc/{hub.server_pids[user]}/environ").read_bytes().split(b"\0")
+    tmp = next(line for line in environment if line.startswith(b"TMPDIR=")).decode().removeprefix("TMPDIR=")
+    assert Path(tmp).parent == hub.home(user) and stat.S_IMODE(Path(tmp).stat().st_mode) == 0o700
+
+
+def test_the_hubs_secrets_are_readable_by_root_only(hub, cohort):
+    for path in (hub.state, hub.state / "jupyterhub_cookie_secret", hub.state / "jupyterhub.sqlite"):
+        info = path.stat()
+        assert info.st_uid == 0 and info.st_mode & 0o077 == 0, f"{path} is mode {info.st_mode & 0o777:o}"
+
+
+def test_no_password_is_in_the_hubs_environment(hub):
+    environment = Path(f"/proc/{hub.process.pid}/environ").read_bytes()
+    for password in hub.passwords.values():
+        assert password.encode() not in environment
+
+
+@pytest.mark.parametrize("label", [
+    "read another trainee's notebook", "list another trainee's home", "read the source notebook (solutions)",
+    "list the course folder", "read the gradebook", "read the cookie secret", "read the hub's database",
+    "read the hub's environment", "read the trainer's password file", "list other trainees' submissions",
+    "write into another trainee's home", "write into the course folder", "write beside the source notebooks",
+    "change the released notebook", "kill another trainee's server", "kill another trainee's kernel",
+    "kill the hub",
+])
+def test_a_hostile_trainee_is_denied(cohort, label):
+    assert cohort["attack"]["attempts"][label] == "denied"
+
+
+def test_nothing_was_planted(hub, cohort):
+    planted = [path for path in cohort["attack"]["plan"]["writes"].values() if path.endswith("planted.py")]
+    assert [path for path in planted if Path(path).exists()] == []
+
+
+def test_a_fork_bomb_stops_at_the_process_limit(cohort):
+    bomb = cohort["attack"]["fork bomb"]
+    assert bomb["stopped_by"] == "BlockingIOError", bomb  # fork() refused: EAGAIN from pids.max
+    assert 0 < bomb["forks"] < int(LIMITS["PIDS_LIMIT"]), bomb
+
+
+def test_a_kernel_past_the_memory_limit_is_stopped(cohort):
+    hog, folder = cohort["attack"]["memory hog"], cohort["attack"]["memory folder"]
+    assert "allocated" not in hog["stdout"] and not hog["finished"], hog
+    if (folder / "memory.limit_in_bytes").exists():  # cgroup v1
+        assert int((folder / "memory.limit_in_bytes").read_text()) <= parse_size(LIMITS["MEM_LIMIT"])
+        assert int((folder / "memory.failcnt").read_text()) > 0
+    else:
+        events = dict(line.split() for line in (folder / "memory.events").read_text().splitlines())
+        assert int(events["oom_kill"]) > 0
+
+
+def test_everyone_else_keeps_working_after_the_attacks(cohort):
+    assert cohort["attack"]["victim answers"] == "42"
+    assert all(cohort["attack"]["alive"].values()), cohort["attack"]["alive"]
+
+
+# -- the week still works ---------------------------------------------------------
+
+
 def test_trainer_releases_module_00_into_the_exchange(hub, cohort):
     assert cohort["release"]["success"], cohort["release"]
     outbound = hub.exchange / COURSE_ID / "outbound" / MODULE / f"{MODULE}.ipynb"
@@ -233,9 +283,10 @@ def test_trainer_releases_module_00_into_the_exchange(hub, cohort):
 
 
 @pytest.mark.parametrize("trainee", TRAINEES)
-def test_each_trainee_fetches_the_module_into_their_own_folder(hub, cohort, trainee):
+def test_each_trainee_fetches_the_module_into_their_own_home(hub, cohort, trainee):
     assert "fetched" in statuses(cohort[f"fetch {trainee}"])
-    assert (hub.state / "homes" / trainee / COURSE_ID / MODULE / f"{MODULE}.ipynb").is_file()
+    fetched = hub.home(trainee) / COURSE_ID / MODULE / f"{MODULE}.ipynb"
+    assert fetched.is_file() and fetched.stat().st_uid == hub.accounts.lookup(trainee).pw_uid
 
 
 @pytest.mark.parametrize("trainee", TRAINEES)
@@ -263,6 +314,20 @@ def test_a_trainee_has_no_formgrader(hub, cohort):
         hub.as_user(TRAINEES[0], "GET", "formgrader/api/status")
 
 
+def frame_policy(hub, user: str, path: str) -> str:
+    request = urllib.request.Request(f"{hub.url}/user/{user}/{path}",
+                                     headers={"Authorization": f"token {hub.tokens[user]}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        return response.headers["Content-Security-Policy"]
+
+
+def test_the_formgrader_panel_may_be_framed_by_the_trainers_jupyterlab(hub, cohort):
+    # JupyterLab shows the formgrader in a frame; "frame-ancestors 'none'" leaves it blank (nbgrader#1870)
+    assert "frame-ancestors 'self'" in frame_policy(hub, TRAINER, "formgrader/manage_assignments")
+    assert "frame-ancestors 'none'" in frame_policy(hub, TRAINEES[0], "lab")
+
+
 def test_a_trainee_logs_in_with_the_shared_password(hub):
     assert hub.login(TRAINEES[0], hub.passwords["trainee"])
 
@@ -272,8 +337,16 @@ def test_the_trainees_password_does_not_open_a_trainers_account(hub):
     assert hub.login(TRAINER, hub.passwords["trainer"])
 
 
+def test_the_idle_culler_runs_beside_the_hub(hub):
+    services = hub.call("GET", "/hub/api/services")
+    assert "idle-culler" in services and services["idle-culler"]["pid"]
+    assert pid_alive(services["idle-culler"]["pid"])
+
+
 def test_stopping_the_hub_stops_every_process_it_started(hub, cohort):
     pids = hub.started_pids()
     assert len(pids) == 2 + 1 + len(TRAINEES)  # the hub, its proxy, three servers
+    uids = [hub.accounts.lookup(user).pw_uid for user in (TRAINER, *TRAINEES)]
     hub.stop()
     assert [pid for pid in pids if pid_alive(pid)] == []
+    assert [pid for uid in uids for pid in pids_of_user(uid)] == []  # kernels and forks too

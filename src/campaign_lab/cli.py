@@ -39,6 +39,7 @@ COMMANDS = (
     "model",
     "grade",
     "report",
+    "hub",
 )
 
 
