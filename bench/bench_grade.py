@@ -122,7 +122,7 @@ def campaign_lab_seconds(count: int, jobs: int) -> float:
 def sandbox_overhead(count: int) -> dict:
     """Seconds per notebook 00 run bare (nbclient, new kernel), in a new sandbox, and in a warm box."""
     from campaign_lab import paths
-    from campaign_lab.grading import runner, warm_box
+    from campaign_lab.grading import notebook_executor, warm_box
 
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as folder:
         root = Path(folder)
@@ -131,7 +131,7 @@ def sandbox_overhead(count: int) -> dict:
         limits, readable = sandbox.Limits(), [paths.datasets_dir()]
 
         def bare() -> None:
-            runner.execute(nbformat.read(str(notebook), as_version=4), limits.cell_seconds, limits.output_bytes)
+            notebook_executor.execute(nbformat.read(str(notebook), as_version=4), limits.cell_seconds, limits.output_bytes)
 
         def cold() -> None:
             sandbox.execute_notebook(notebook, root / "out", limits=limits, readable=readable)

@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campaign_lab.errors import BadInput
-from campaign_lab.grading import runner
+from campaign_lab.grading import notebook_executor
 
 log = logging.getLogger(__name__)
 
@@ -794,7 +794,7 @@ def execute_notebook(
             result = box.run_notebook(files, [*runner_args, "--fork-kernel"], limits, "executed.ipynb", staging)
         else:
             # -P: files in the submission's folder cannot stand in for the grader's own modules
-            argv = [sys.executable, "-P", "-m", "campaign_lab.grading.runner", *runner_args]
+            argv = [sys.executable, "-P", "-m", "campaign_lab.grading.notebook_executor", *runner_args]
             result = run_command(argv, files, limits=limits, collect=["executed.ipynb"],
                                  out_dir=staging, readable=readable, mechanism=mechanism)
         return _classify(result, staging / "executed.ipynb", out_dir / notebook.name)
@@ -819,14 +819,14 @@ def _classify(result: CommandResult, executed: Path, target: Path) -> SandboxRes
                 stderr_tail=result.stderr[-2000:])
     if result.timed_out:
         return SandboxResult(Status.TIMED_OUT, "The notebook ran past the time limit and was stopped.", **base)
-    if result.returncode == runner.EXIT_NOT_A_NOTEBOOK:
+    if result.returncode == notebook_executor.EXIT_NOT_A_NOTEBOOK:
         return SandboxResult(Status.NOT_A_NOTEBOOK, "The file is not a valid notebook.", **base)
     if not executed.is_file() or not looks_like_notebook(executed):
         return SandboxResult(Status.CRASHED, "The notebook stopped before it could be saved.", **base)
     errors = _error_names(executed)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(executed, target)
-    base.update(executed=target, output_truncated=runner.TRUNCATION_NOTE.strip() in executed.read_text(errors="replace"))
+    base.update(executed=target, output_truncated=notebook_executor.TRUNCATION_NOTE.strip() in executed.read_text(errors="replace"))
     status, message = _status_from(result.returncode, errors)
     return SandboxResult(status, message, details={"errors": errors}, **base)
 
@@ -834,10 +834,10 @@ def _classify(result: CommandResult, executed: Path, target: Path) -> SandboxRes
 def _status_from(returncode: int | None, errors: list[str]) -> tuple[Status, str]:
     if "MemoryError" in errors:
         return Status.OUT_OF_MEMORY, "A cell used more memory than the limit allows."
-    if runner.TIMEOUT_ERROR_NAME in errors:
+    if notebook_executor.TIMEOUT_ERROR_NAME in errors:
         return Status.TIMED_OUT, "A cell ran past the time limit and was interrupted."
-    if returncode == runner.EXIT_KERNEL_DIED:
+    if returncode == notebook_executor.EXIT_KERNEL_DIED:
         return Status.CRASHED, "The notebook's Python process stopped (it crashed or exited) before the end."
-    if returncode != runner.EXIT_EXECUTED:
+    if returncode != notebook_executor.EXIT_EXECUTED:
         return Status.CRASHED, f"The notebook could not be executed (exit code {returncode})."
     return Status.GRADED, "The notebook ran to the end."
