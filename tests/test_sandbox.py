@@ -122,7 +122,7 @@ def batch(request, tmp_path_factory, mechanism):
         if request.param == "cold":
             return kind, execute(path)
         with boxes.box() as box:
-            assert box is not None, f"no warm box: {boxes.disabled_reason}"
+            assert box.kind == "warm", f"no warm box: {boxes.disabled_reason}"
             return kind, execute(path, box)
 
     with boxes, ThreadPoolExecutor(max_workers=2) as pool:
