@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import html
-import os
 import re
 import shutil
 import tempfile
@@ -49,7 +48,8 @@ from campaign_lab import course, paths
 from campaign_lab.errors import BadInput
 from campaign_lab.grading import sandbox, tamper
 from campaign_lab.grading.rubrics import RestoreRubrics
-from campaign_lab.grading.sandbox import Limits, Status
+from campaign_lab.grading.limits import GradingLimits, Limits
+from campaign_lab.grading.sandbox import Status
 from campaign_lab.grading.warm_box import BoxPool, course_imports
 
 NOT_RUN_ERROR = "NotRun"
@@ -409,13 +409,14 @@ def grade_submissions(
     assignment
         Grade only this assignment (default: every one found).
     jobs
-        How many notebooks run at once (default: one per processor core).
+        How many notebooks run at once (default: ``GradingLimits.jobs`` of the course's
+        nbgrader settings, or one per usable CPU).
     out_dir
         Where ``grades.csv`` and a copy of the feedback pages go (default: ``var/grades``).
     root
         The course folder (default: this project).
     limits
-        Sandbox limits (default: :class:`~.sandbox.Limits` with the course's cell timeout).
+        Sandbox limits (default: the ``GradingLimits`` of the course's nbgrader settings).
     mechanism
         Sandbox mechanism (default: the best that works here).
     progress
@@ -448,7 +449,9 @@ def grade_submissions(
         api = course.nbgrader_api_for(config)
         for name in sorted({s.assignment for s in submissions}):
             _ensure_assignment(api, name)
-        jobs = jobs or os.cpu_count() or 1
+        settings = GradingLimits.from_config(config)
+        jobs = jobs or settings.parallel_jobs()
+        limits = limits or settings.limits()
         job = _make_job(api, config, work, submissions, limits, mechanism, jobs)
         with job.boxes:
             grades = _run_all(api, job, submissions, staged, jobs, progress)
@@ -473,8 +476,6 @@ def _make_job(api, config, work: Path, submissions, limits, mechanism, jobs: int
         known = [key for key in {s.key for s in submissions} if _notebook_known(gradebook, *key)]
         protected = {key: tamper.protected_cells(gradebook, key[1], key[0]) for key in known}
         hidden = {key: tamper.hidden_test_lines(gradebook, key[1], key[0]) for key in known}
-    cell_seconds = float(getattr(config.Execute, "timeout", 120) or 120)
-    limits = limits or Limits(cell_seconds=cell_seconds)
     mechanism = mechanism or sandbox.detect_mechanism()
     readable = [folder for folder in (paths.datasets_dir(),) if folder.is_dir()]
     source_root = Path(api.coursedir.root) / api.coursedir.source_directory

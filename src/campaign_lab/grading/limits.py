@@ -116,14 +116,18 @@ class GradingLimits(Configurable):
                                f"{trait.min}.") from None
         return settings
 
-    def describe(self) -> list[tuple[str, str, str]]:
-        """``(flag, effective value, help)`` for each limit, as ``grade --dry-run`` prints them."""
+    def describe(self, isolates_network: bool = True) -> list[tuple[str, str, str]]:
+        """``(flag, effective value, help)`` for each limit, as ``grade --dry-run`` prints them.
+
+        ``isolates_network``: whether this machine's sandbox can switch the network off.
+        """
         rows = []
         for name, trait in self.trait_flags().items():
             value = getattr(self, name)
             if name == "jobs":
                 value = f"{self.parallel_jobs()}" + (" (one per usable CPU)" if not self.jobs else "")
             elif name == "network":
-                value = "on" if value else "off"
+                value = "on" if value else "off" if isolates_network else (
+                    "on (this machine's sandbox cannot switch it off)")
             rows.append((f"--{name.replace('_', '-')}", str(value), trait.help))
         return rows
