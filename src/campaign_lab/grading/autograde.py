@@ -22,6 +22,9 @@ runs:
    configures to hide hidden tests); a page whose visible text still contains a
    line of a hidden test (printed by a trainee's code, say) is replaced by a
    page with the scores only.
+5. Beside each autograded notebook, ``<notebook>.outcomes.json`` (:mod:`.outcomes`):
+   each exercise's status, message, hints shown and points, read from the
+   records the checks left in the executed notebook, for the cohort report.
 
 Every notebook ends with one :class:`~.sandbox.Status`, written with its
 score to ``grades.csv``.
@@ -46,7 +49,7 @@ from traitlets import Unicode
 
 from campaign_lab import course, paths
 from campaign_lab.errors import BadInput
-from campaign_lab.grading import sandbox, tamper
+from campaign_lab.grading import outcomes, pages, sandbox, tamper
 from campaign_lab.grading.rubrics import RestoreRubrics
 from campaign_lab.grading.limits import GradingLimits, Limits
 from campaign_lab.grading.sandbox import Status
@@ -346,7 +349,8 @@ def _autograde_student(api, student: str, assignment: str) -> str:
     return lines[-1] if lines else "nbgrader gave no details"
 
 
-def _scores(db_url: str, course_id: str, grade: NotebookGrade) -> None:
+def _scores(db_url: str, course_id: str, grade: NotebookGrade) -> dict[str, tuple[float, float]]:
+    """Put nbgrader's score in ``grade``; return ``{grade_id: (score, max_score)}`` of its cells."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(db_url, course_id) as gradebook:
@@ -354,8 +358,9 @@ def _scores(db_url: str, course_id: str, grade: NotebookGrade) -> None:
             grade.max_score = float(gradebook.find_notebook(grade.notebook, grade.assignment).max_score or 0)
             notebook = gradebook.find_submission_notebook(grade.notebook, grade.assignment, grade.student)
         except MissingEntry:
-            return  # nothing recorded: the score stays zero
+            return {}  # nothing recorded: the score stays zero
         grade.score = float(notebook.score or 0)
+        return {cell.name: (float(cell.score or 0), float(cell.max_score or 0)) for cell in notebook.grades}
 
 
 def _visible_text(page: str) -> str:
@@ -375,14 +380,7 @@ def _feedback_page(api, grade: NotebookGrade, hidden_lines: list[str]) -> Path |
 
 
 def _scores_only_page(grade: NotebookGrade) -> str:
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>Feedback: {html.escape(grade.notebook)}</title></head><body>"
-        f"<h1>{html.escape(grade.notebook)}</h1>"
-        f"<p>Score: {grade.score:g} of {grade.max_score:g}.</p>"
-        "<p>The full page is not shown because this notebook printed parts of the "
-        "autograder's tests. Ask your trainer to go through it with you.</p></body></html>"
-    )
+    return pages.render("scores_only.html.j2", notebook=grade.notebook, score=grade.score, max_score=grade.max_score)
 
 
 # --------------------------------------------------------------------------
@@ -554,8 +552,12 @@ def _grade(api, item: _Prepared, problem: str, hidden_lines: list[str]) -> Noteb
     if problem and status == Status.GRADED:
         status, message = Status.CRASHED, f"nbgrader could not record the grade: {problem}"
     grade = NotebookGrade(s.student, s.assignment, s.notebook, status, message, tampering=item.tampering)
-    _scores(api.coursedir.db_url, api.coursedir.course_id, grade)
+    points = _scores(api.coursedir.db_url, api.coursedir.course_id, grade)
     grade.feedback = _feedback_page(api, grade, hidden_lines)
+    autograded = (Path(api.coursedir.root) / api.coursedir.autograded_directory / s.student / s.assignment
+                  / s.path.name)
+    outcomes.write_outcomes(autograded, student=s.student, assignment=s.assignment,
+                            status=grade.status.value, points=points)
     return grade
 
 
