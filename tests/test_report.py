@@ -175,6 +175,7 @@ def test_the_report_takes_what_went_wrong_from_the_outcomes_file(graded, tmp_pat
 def test_without_outcome_files_the_report_reads_the_records_in_the_notebooks(graded, tmp_path):
     root = tmp_path / "course"
     shutil.copytree(graded, root, ignore=shutil.ignore_patterns("submitted", "*.outcomes.json"))
+
     def found(folder):
         return [(w.exercise.name, w.message, w.students) for w in report.wrong_answers(cohort_of(folder))]
     assert found(root) == found(graded) and found(root)
