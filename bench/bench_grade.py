@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from results import merge  # noqa: E402
 
 from campaign_lab.grading import autograde, sandbox  # noqa: E402
+from campaign_lab.resources import usable_cpus  # noqa: E402
 from hostile.make_submissions import write_submissions  # noqa: E402
 from hostile.tiny_course import ASSIGNMENT, write_source  # noqa: E402
 
@@ -161,7 +162,7 @@ def _per_run(run, count: int) -> float:
 
 
 def compare_with_nbgrader(count: int) -> dict:
-    cores = os.cpu_count() or 1
+    cores = usable_cpus()
     plain = plain_nbgrader_seconds(count)
     ours = campaign_lab_seconds(count, jobs=cores)
     ours_one_job = campaign_lab_seconds(count, jobs=1)
@@ -189,7 +190,7 @@ def main() -> int:
     parser.add_argument("--cohort", type=int, default=40, help="submissions of notebook 00 for the nbgrader comparison")
     args = parser.parse_args()
     print(compare_with_nbgrader(args.cohort))
-    cores = os.cpu_count() or 1
+    cores = usable_cpus()
     serial = grade_copies(args.count, jobs=1)
     parallel = grade_copies(args.count, jobs=cores)
     per_notebook = parallel / args.count
