@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from results import merge  # noqa: E402
 
 from campaign_lab.grading import autograde, sandbox  # noqa: E402
+from campaign_lab.resources import usable_cpus  # noqa: E402
 from hostile.make_submissions import write_submissions  # noqa: E402
 from hostile.tiny_course import ASSIGNMENT, write_source  # noqa: E402
 
@@ -122,7 +123,7 @@ def campaign_lab_seconds(count: int, jobs: int) -> float:
 def sandbox_overhead(count: int) -> dict:
     """Seconds per notebook 00 run bare (nbclient, new kernel), in a new sandbox, and in a warm box."""
     from campaign_lab import paths
-    from campaign_lab.grading import runner, warm_box
+    from campaign_lab.grading import notebook_executor, warm_box
 
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as folder:
         root = Path(folder)
@@ -131,7 +132,7 @@ def sandbox_overhead(count: int) -> dict:
         limits, readable = sandbox.Limits(), [paths.datasets_dir()]
 
         def bare() -> None:
-            runner.execute(nbformat.read(str(notebook), as_version=4), limits.cell_seconds, limits.output_bytes)
+            notebook_executor.execute(nbformat.read(str(notebook), as_version=4), limits.cell_seconds, limits.output_bytes)
 
         def cold() -> None:
             sandbox.execute_notebook(notebook, root / "out", limits=limits, readable=readable)
@@ -161,7 +162,7 @@ def _per_run(run, count: int) -> float:
 
 
 def compare_with_nbgrader(count: int) -> dict:
-    cores = os.cpu_count() or 1
+    cores = usable_cpus()
     plain = plain_nbgrader_seconds(count)
     ours = campaign_lab_seconds(count, jobs=cores)
     ours_one_job = campaign_lab_seconds(count, jobs=1)
@@ -189,7 +190,7 @@ def main() -> int:
     parser.add_argument("--cohort", type=int, default=40, help="submissions of notebook 00 for the nbgrader comparison")
     args = parser.parse_args()
     print(compare_with_nbgrader(args.cohort))
-    cores = os.cpu_count() or 1
+    cores = usable_cpus()
     serial = grade_copies(args.count, jobs=1)
     parallel = grade_copies(args.count, jobs=cores)
     per_notebook = parallel / args.count

@@ -41,6 +41,20 @@ c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 40
 
+# What `campaign-lab grade` lets one submitted notebook use in its sandbox
+# (campaign_lab.grading.limits.GradingLimits, where each limit's help is).
+# Every limit is also a flag, e.g. `campaign-lab grade --memory-mib 2048`;
+# `campaign-lab grade --dry-run` prints the values in force.
+c.GradingLimits.wall_seconds = 600  # a whole notebook; then it is killed (timed_out)
+c.GradingLimits.cell_seconds = c.Execute.timeout  # one cell; then it is interrupted
+c.GradingLimits.cpu_seconds = 600  # CPU time in all
+c.GradingLimits.memory_mib = 3072  # memory a notebook may ask for (out_of_memory past it)
+c.GradingLimits.max_processes = 64  # processes and threads at once: stops a fork bomb
+c.GradingLimits.file_mib = 64  # largest file it may write
+c.GradingLimits.output_mib = 8  # printed output and executed notebook kept
+c.GradingLimits.network = False  # no network at all inside the sandbox
+c.GradingLimits.jobs = 0  # notebooks at once; 0: one per CPU this machine lets us use
+
 # Answers start as `name = ____`; the solution region becomes a comment, so the
 # released notebook runs and its checks say "not attempted yet".
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}

@@ -128,6 +128,41 @@ def test_grade_command_grades_and_writes_the_table(tmp_path, monkeypatch, capsys
     assert (tmp_path / "out" / "grades.csv").read_text().count("\n") == 2
 
 
+def dry_run_values(capsys, *flags) -> dict[str, str]:
+    assert main(["grade", "--dry-run", *flags]) == 0
+    return dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines() if line.startswith("  --"))
+
+
+def test_dry_run_prints_every_limit_from_the_settings_with_flags_on_top(capsys):
+    values = dry_run_values(capsys, "--memory-mib", "2048", "--jobs", "3")
+    assert set(values) == {"--wall-seconds", "--cell-seconds", "--cpu-seconds", "--memory-mib", "--max-processes",
+                           "--file-mib", "--output-mib", "--network", "--jobs"}
+    assert (values["--memory-mib"], values["--jobs"]) == ("2048", "3")
+    assert values["--cell-seconds"] == "120"  # nbgrader's Execute.timeout, in graders/nbgrader_config.py
+    assert values["--network"] == "off"
+
+
+def test_parallel_jobs_default_to_the_cpus_grading_may_use(capsys, monkeypatch):
+    monkeypatch.setenv("CPU_LIMIT", "1")
+    assert dry_run_values(capsys)["--jobs"] == "1 (one per usable CPU)"
+
+
+def test_a_limit_out_of_range_is_refused_in_one_sentence(capsys):
+    assert main(["grade", "--dry-run", "--max-processes", "0"]) == 2
+    assert "--max-processes is 0; give a number of at least 8." in capsys.readouterr().err
+
+
+def test_a_limit_flag_reaches_the_sandbox(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "course"
+    (root / "graders").mkdir(parents=True)
+    shutil.copy(paths.graders_dir() / "nbgrader_config.py", root / "graders")
+    source = write_source(root / "notebooks")
+    write_submissions(source, root / "submitted", ASSIGNMENT, course_root=root, port=9, kinds=("endless_loop",))
+    monkeypatch.setenv("CAMPAIGN_LAB_ROOT", str(root))
+    assert main(["grade", str(root / "submitted"), "--cell-seconds", "3", "--out", str(tmp_path / "out")]) == 0
+    assert "1 notebooks: 1 timed out." in capsys.readouterr().out  # in seconds, not the 120 of the settings
+
+
 @pytest.mark.parametrize("module", course.modules())
 def test_each_course_notebook_grades_full_marks_for_answers_and_zero_for_the_release(tmp_path, module):
     """Sandboxed, in warm boxes that load each module's own libraries (09 and 10 reach no model)."""

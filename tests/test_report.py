@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 import shutil
 
@@ -11,14 +12,15 @@ import pytest
 
 from campaign_lab.cli import main
 from campaign_lab.errors import BadInput
-from campaign_lab.grading import report
+from campaign_lab.checks.core import OUTCOME_MIME
+from campaign_lab.grading import outcomes, report
 from cohort_tools import MODULE, course_copy, course_root, grade_cohort
 
 pytestmark = pytest.mark.slow
 
 SCRIPT = "<script>alert('x')</script>"
 PLAN = {
-    "amina": {},  # everything right, reflection written
+    "amina": {"replace": {"q1-answer": "q1.hint(2)\nn_wards = len(wards)"}},  # all right, after two hints
     "beatriz": {"core": "wrong", "deep_dive": "wrong", "reflection": False},
     "chloe": {"core": "wrong", "deep_dive": "wrong", "reflection": False},
     "dana": {"core": "empty", "deep_dive": "empty", "reflection": False},
@@ -135,6 +137,55 @@ def test_a_notebook_that_timed_out_puts_its_trainee_on_the_help_list(graded, tmp
     table.write_text("student,assignment,notebook,status\namina,00-start-here,00-start-here,timed_out\n")
     help_needed = {h.student: h.reason for h in report.trainees_needing_help(cohort_of(graded, table))}
     assert help_needed["amina"] == "notebook timed out"
+
+
+def outcomes_of(root, student) -> dict:
+    return json.loads((root / "autograded" / student / MODULE / f"{MODULE}.outcomes.json").read_text())
+
+
+def test_each_autograded_notebook_has_its_outcomes_as_data_beside_it(graded):
+    record = outcomes_of(graded, "beatriz")
+    assert (record["schema"], record["version"], record["notebook_status"]) == ("campaign-lab/outcomes", 1, "graded")
+    q1 = next(exercise for exercise in record["exercises"] if exercise["grade_id"] == "q1-check")
+    assert (q1["exercise"], q1["status"], q1["points"], q1["max_points"]) == ("q1", "incorrect", 0, 1)
+    assert re.fullmatch(r"`n_wards` is \d+, which is too high\. .*", q1["message"])
+    dana = next(exercise for exercise in outcomes_of(graded, "dana")["exercises"] if exercise["grade_id"] == "q1-check")
+    assert dana["status"] == "not_attempted"
+
+
+def test_the_outcomes_record_the_hints_a_trainee_asked_for(graded):
+    amina = {exercise["grade_id"]: exercise for exercise in outcomes_of(graded, "amina")["exercises"]}
+    assert (amina["q1-check"]["status"], amina["q1-check"]["points"]) == ("correct", 1)
+    assert (amina["q1-check"]["hints_shown"], amina["q2-check"]["hints_shown"]) == (2, 0)
+
+
+def test_the_report_takes_what_went_wrong_from_the_outcomes_file(graded, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(graded, root, ignore=shutil.ignore_patterns("submitted"))
+    path = root / "autograded" / "beatriz" / MODULE / f"{MODULE}.outcomes.json"
+    record = json.loads(path.read_text())
+    for exercise in record["exercises"]:
+        if exercise["grade_id"] == "q1-check":
+            exercise["message"] = "what the check recorded"
+    path.write_text(json.dumps(record))
+    mistakes = report.wrong_answers(cohort_of(root))
+    assert any(w.message == "what the check recorded" and w.students == ("beatriz",) for w in mistakes)
+
+
+def test_without_outcome_files_the_report_reads_the_records_in_the_notebooks(graded, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(graded, root, ignore=shutil.ignore_patterns("submitted", "*.outcomes.json"))
+
+    def found(folder):
+        return [(w.exercise.name, w.message, w.students) for w in report.wrong_answers(cohort_of(folder))]
+    assert found(root) == found(graded) and found(root)
+
+
+def test_a_forged_or_malformed_record_is_not_taken_for_a_checks_outcome():
+    forged = {"output_type": "display_data", "data": {OUTCOME_MIME: {"version": 1, "status": "perfect"}}}
+    error = {"output_type": "error", "ename": "CheckFailed", "evalue": "the real failure", "traceback": []}
+    assert outcomes.cell_outcome([forged, error]) == {
+        "exercise": "", "status": "error", "message": "CheckFailed: the real failure", "hints_shown": 0}
 
 
 def test_report_exits_2_in_one_sentence_when_there_is_no_gradebook(tmp_path, capsys):

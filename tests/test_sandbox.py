@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -122,7 +123,7 @@ def batch(request, tmp_path_factory, mechanism):
         if request.param == "cold":
             return kind, execute(path)
         with boxes.box() as box:
-            assert box is not None, f"no warm box: {boxes.disabled_reason}"
+            assert box.kind == "warm", f"no warm box: {boxes.disabled_reason}"
             return kind, execute(path, box)
 
     with boxes, ThreadPoolExecutor(max_workers=2) as pool:
@@ -217,6 +218,18 @@ def test_original_submission_file_is_left_untouched(batch):
     result_for(batch, "deletes_files")
     path = batch["submissions"]["deletes_files"]
     assert path.is_file() and "shutil.rmtree" in path.read_text()
+
+
+def test_the_network_setting_switches_the_network_on(mechanism):
+    if mechanism.name != "bwrap":
+        pytest.skip("only bubblewrap shares the grader's loopback network when asked")
+    listener = Listener()
+    code = (f"import socket; socket.create_connection(('127.0.0.1', {listener.port}), timeout=5).close(); "
+            "print('REACHED')")
+    limits = Limits(**{**TEST_LIMITS.__dict__, "network": True})
+    result = sandbox.run_command([sys.executable, "-c", code], {}, limits=limits, mechanism=mechanism)
+    listener.close()
+    assert "REACHED" in result.stdout and listener.connections == 1
 
 
 def test_grader_environment_variables_do_not_leak_in(tmp_path, mechanism, monkeypatch):

@@ -17,6 +17,7 @@ import dis
 import enum
 import inspect
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -173,6 +174,7 @@ class Exercise:
         """
         namespace = inspect.currentframe().f_back.f_globals
         result = self.judge_namespace(namespace)
+        _publish_outcome(self, result)
         if not result.correct:
             raise CheckFailed(result)
         print(result)
@@ -184,6 +186,7 @@ class Exercise:
             print(f"💡 {self.label}: there is no hint for this one; try the solution.")
             return
         step = min(max(step, 1), len(self.hints))
+        _record_hint(self, step)
         more = f" (for more help: {self.name}.hint({step + 1}))" if step < len(self.hints) else ""
         print(f"💡 {self.label}, hint {step} of {len(self.hints)}: {self.hints[step - 1]}{more}")
 
@@ -228,6 +231,49 @@ class Exercise:
     # -- helpers ----------------------------------------------------------------
     def _result(self, outcome: Outcome, message: str) -> Result:
         return Result(self.label, outcome, message)
+
+
+# --------------------------------------------------------------------------
+# Outcomes as data: what a check found, for the grader (docs/grading.md)
+
+#: The MIME type of the display output a check adds beside its printed message.
+OUTCOME_MIME = "application/vnd.campaign-lab.outcome+json"
+#: Version of the record below; raised whenever a field changes meaning.
+OUTCOME_VERSION = 1
+_hints_shown: dict[str, int] = {}  # exercise name -> the highest hint step shown in this kernel
+
+
+def _record_hint(exercise: Exercise, step: int) -> None:
+    _hints_shown[exercise.name] = max(_hints_shown.get(exercise.name, 0), step)
+
+
+def outcome_record(exercise: Exercise, result: Result) -> dict:
+    """What a check found, as data: the record a check publishes for the grader.
+
+    Examples
+    --------
+    >>> q = ValueExercise("q9", "answer", expected=4)
+    >>> outcome_record(q, q.judge(5))["status"]
+    'incorrect'
+    """
+    return {
+        "version": OUTCOME_VERSION,
+        "exercise": exercise.name,
+        "status": result.outcome.name.lower(),  # correct, incorrect or not_attempted
+        "message": result.message,
+        "hints_shown": _hints_shown.get(exercise.name, 0),
+    }
+
+
+def _publish_outcome(exercise: Exercise, result: Result) -> None:
+    """In a Jupyter kernel, add the record as a display output; its text is empty, so nothing shows."""
+    ipython = sys.modules.get("IPython")  # never imported: not in a kernel
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return
+    from IPython.display import publish_display_data
+
+    publish_display_data({OUTCOME_MIME: outcome_record(exercise, result), "text/plain": ""})
 
 
 # Returned by ``find_problem`` when an answer is still its starter value.

@@ -7,11 +7,15 @@ the gradebook. Scores go into the nbgrader gradebook (the formgrader shows
 them) and into grades.csv; each trainee gets a feedback page per notebook that
 never shows hidden tests. A notebook that loops, crashes or is not a notebook
 gets a status saying so, and the rest of the batch goes on.
+
+Every limit is set in graders/nbgrader_config.py (``c.GradingLimits.*``) and
+can be changed for one run with its flag; ``--dry-run`` prints the values in
+force and grades nothing.
 """
 
 from __future__ import annotations
 
-import os
+import argparse
 from pathlib import Path
 
 from campaign_lab.errors import BadInput
@@ -20,28 +24,65 @@ HELP = "grade submitted notebooks in parallel, each in a sandbox; write grades.c
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("submitted", type=Path, metavar="SUBMITTED",
+    from campaign_lab.grading.limits import GradingLimits
+
+    parser.add_argument("submitted", type=Path, metavar="SUBMITTED", nargs="?",
                         help="nbgrader's submitted folder: <trainee>/<assignment>/<notebook>.ipynb")
     parser.add_argument("--assignment", metavar="A", help="grade only this assignment, e.g. 00-start-here")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="notebooks run at once (default: one per core, %(default)s here)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where grades.csv and the feedback pages go (default: var/grades)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the sandbox and the limits in force, then stop without grading")
+    limits = parser.add_argument_group("limits (default: graders/nbgrader_config.py, c.GradingLimits)")
+    for name, trait in GradingLimits.trait_flags().items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(trait.default_value, bool):
+            limits.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=trait.help)
+        else:
+            limits.add_argument(flag, type=int, default=None, metavar="N", help=trait.help)
+
+
+def _settings(args):
+    """The limits of the course's nbgrader settings with this run's flags on top."""
+    from campaign_lab import course
+    from campaign_lab.grading.limits import GradingLimits
+
+    overrides = {name: getattr(args, name) for name in GradingLimits.trait_flags()}
+    return GradingLimits.from_config(course.nbgrader_config(), overrides)
+
+
+def _print_settings(settings, mechanism) -> None:
+    print(f"Sandbox: {mechanism.name}.")
+    print("Limits in force (set in graders/nbgrader_config.py or by these flags):")
+    for flag, value, _ in settings.describe(mechanism.isolates_network):
+        print(f"  {flag:<16} {value}")
 
 
 def run(args) -> int:
+    from campaign_lab import paths
+    from campaign_lab.grading import sandbox
+
+    settings = _settings(args)
+    mechanism = sandbox.detect_mechanism()
+    if args.dry_run:
+        _print_settings(settings, mechanism)
+        return 0
+    if args.submitted is None:
+        raise BadInput("Give the submitted folder to grade, e.g. `campaign-lab grade submitted/`, "
+                       "or --dry-run to see the limits.")
+    return _grade(args, settings, mechanism, args.out or paths.state_dir() / "grades")
+
+
+def _grade(args, settings, mechanism, out_dir: Path) -> int:
     from tqdm import tqdm
 
-    from campaign_lab import paths
-    from campaign_lab.grading import autograde, sandbox
+    from campaign_lab.grading import autograde
 
-    if args.jobs < 1:
-        raise BadInput(f"--jobs is {args.jobs}; give 1 or more notebooks at a time.")
-    out_dir = args.out or paths.state_dir() / "grades"
-    mechanism = sandbox.detect_mechanism()
-    print(f"Sandbox: {mechanism.name} (each notebook runs in its own box, {args.jobs} at a time).")
+    jobs = settings.parallel_jobs()
+    print(f"Sandbox: {mechanism.name} (each notebook runs in its own box, {jobs} at a time).")
     grades = autograde.grade_submissions(
-        args.submitted, assignment=args.assignment, jobs=args.jobs, out_dir=out_dir, mechanism=mechanism,
+        args.submitted, assignment=args.assignment, jobs=jobs, out_dir=out_dir, mechanism=mechanism,
+        limits=settings.limits(),
         progress=lambda items, total, label: tqdm(items, total=total, desc=label, unit="notebook"),
     )
     for grade in grades:

@@ -1,7 +1,8 @@
 """Write the cohort report: scores per module, success per exercise, common wrong answers, who needs help.
 
-Reads the nbgrader gradebook, the autograded notebooks (for the check
-messages trainees saw) and grades.csv from `campaign-lab grade`. Writes
+Reads the nbgrader gradebook, the outcome files beside the autograded
+notebooks (what each check found and told the trainee) and grades.csv from
+`campaign-lab grade`. Writes
 report.html (one page, plots included, to open in any browser) and CSV tables
 beside it. Core and deep-dive tracks are shown apart.
 """

@@ -22,6 +22,9 @@ runs:
    configures to hide hidden tests); a page whose visible text still contains a
    line of a hidden test (printed by a trainee's code, say) is replaced by a
    page with the scores only.
+5. Beside each autograded notebook, ``<notebook>.outcomes.json`` (:mod:`.outcomes`):
+   each exercise's status, message, hints shown and points, read from the
+   records the checks left in the executed notebook, for the cohort report.
 
 Every notebook ends with one :class:`~.sandbox.Status`, written with its
 score to ``grades.csv``.
@@ -31,7 +34,6 @@ from __future__ import annotations
 
 import csv
 import html
-import os
 import re
 import shutil
 import tempfile
@@ -47,9 +49,10 @@ from traitlets import Unicode
 
 from campaign_lab import course, paths
 from campaign_lab.errors import BadInput
-from campaign_lab.grading import sandbox, tamper
+from campaign_lab.grading import outcomes, pages, sandbox, tamper
 from campaign_lab.grading.rubrics import RestoreRubrics
-from campaign_lab.grading.sandbox import Limits, Status
+from campaign_lab.grading.limits import GradingLimits, Limits
+from campaign_lab.grading.sandbox import Status
 from campaign_lab.grading.warm_box import BoxPool, course_imports
 
 NOT_RUN_ERROR = "NotRun"
@@ -346,7 +349,8 @@ def _autograde_student(api, student: str, assignment: str) -> str:
     return lines[-1] if lines else "nbgrader gave no details"
 
 
-def _scores(db_url: str, course_id: str, grade: NotebookGrade) -> None:
+def _scores(db_url: str, course_id: str, grade: NotebookGrade) -> dict[str, tuple[float, float]]:
+    """Put nbgrader's score in ``grade``; return ``{grade_id: (score, max_score)}`` of its cells."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(db_url, course_id) as gradebook:
@@ -354,8 +358,9 @@ def _scores(db_url: str, course_id: str, grade: NotebookGrade) -> None:
             grade.max_score = float(gradebook.find_notebook(grade.notebook, grade.assignment).max_score or 0)
             notebook = gradebook.find_submission_notebook(grade.notebook, grade.assignment, grade.student)
         except MissingEntry:
-            return  # nothing recorded: the score stays zero
+            return {}  # nothing recorded: the score stays zero
         grade.score = float(notebook.score or 0)
+        return {cell.name: (float(cell.score or 0), float(cell.max_score or 0)) for cell in notebook.grades}
 
 
 def _visible_text(page: str) -> str:
@@ -375,14 +380,7 @@ def _feedback_page(api, grade: NotebookGrade, hidden_lines: list[str]) -> Path |
 
 
 def _scores_only_page(grade: NotebookGrade) -> str:
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>Feedback: {html.escape(grade.notebook)}</title></head><body>"
-        f"<h1>{html.escape(grade.notebook)}</h1>"
-        f"<p>Score: {grade.score:g} of {grade.max_score:g}.</p>"
-        "<p>The full page is not shown because this notebook printed parts of the "
-        "autograder's tests. Ask your trainer to go through it with you.</p></body></html>"
-    )
+    return pages.render("scores_only.html.j2", notebook=grade.notebook, score=grade.score, max_score=grade.max_score)
 
 
 # --------------------------------------------------------------------------
@@ -409,13 +407,14 @@ def grade_submissions(
     assignment
         Grade only this assignment (default: every one found).
     jobs
-        How many notebooks run at once (default: one per processor core).
+        How many notebooks run at once (default: ``GradingLimits.jobs`` of the course's
+        nbgrader settings, or one per usable CPU).
     out_dir
         Where ``grades.csv`` and a copy of the feedback pages go (default: ``var/grades``).
     root
         The course folder (default: this project).
     limits
-        Sandbox limits (default: :class:`~.sandbox.Limits` with the course's cell timeout).
+        Sandbox limits (default: the ``GradingLimits`` of the course's nbgrader settings).
     mechanism
         Sandbox mechanism (default: the best that works here).
     progress
@@ -448,7 +447,9 @@ def grade_submissions(
         api = course.nbgrader_api_for(config)
         for name in sorted({s.assignment for s in submissions}):
             _ensure_assignment(api, name)
-        jobs = jobs or os.cpu_count() or 1
+        settings = GradingLimits.from_config(config)
+        jobs = jobs or settings.parallel_jobs()
+        limits = limits or settings.limits()
         job = _make_job(api, config, work, submissions, limits, mechanism, jobs)
         with job.boxes:
             grades = _run_all(api, job, submissions, staged, jobs, progress)
@@ -473,8 +474,6 @@ def _make_job(api, config, work: Path, submissions, limits, mechanism, jobs: int
         known = [key for key in {s.key for s in submissions} if _notebook_known(gradebook, *key)]
         protected = {key: tamper.protected_cells(gradebook, key[1], key[0]) for key in known}
         hidden = {key: tamper.hidden_test_lines(gradebook, key[1], key[0]) for key in known}
-    cell_seconds = float(getattr(config.Execute, "timeout", 120) or 120)
-    limits = limits or Limits(cell_seconds=cell_seconds)
     mechanism = mechanism or sandbox.detect_mechanism()
     readable = [folder for folder in (paths.datasets_dir(),) if folder.is_dir()]
     source_root = Path(api.coursedir.root) / api.coursedir.source_directory
@@ -553,8 +552,12 @@ def _grade(api, item: _Prepared, problem: str, hidden_lines: list[str]) -> Noteb
     if problem and status == Status.GRADED:
         status, message = Status.CRASHED, f"nbgrader could not record the grade: {problem}"
     grade = NotebookGrade(s.student, s.assignment, s.notebook, status, message, tampering=item.tampering)
-    _scores(api.coursedir.db_url, api.coursedir.course_id, grade)
+    points = _scores(api.coursedir.db_url, api.coursedir.course_id, grade)
     grade.feedback = _feedback_page(api, grade, hidden_lines)
+    autograded = (Path(api.coursedir.root) / api.coursedir.autograded_directory / s.student / s.assignment
+                  / s.path.name)
+    outcomes.write_outcomes(autograded, student=s.student, assignment=s.assignment,
+                            status=grade.status.value, points=points)
     return grade
 
 

@@ -10,7 +10,7 @@ this server once per grading job instead (:mod:`.warm_box` starts it)::
 It imports what the course's notebooks import, says ``{"ready": ...}``, then
 reads one request per line on its standard input and answers each with one
 line. For each request it forks a child that runs one notebook (with
-:mod:`.runner`, whose kernel is forked too), so every submission starts from the
+:mod:`.notebook_executor`, whose kernel is forked too), so every submission starts from the
 same clean, already-loaded state. Between submissions nothing of the previous
 one survives:
 
@@ -29,7 +29,7 @@ one survives:
 
 A request::
 
-    {"job": "<folder name>", "argv": [...runner arguments...],
+    {"job": "<folder name>", "argv": [...notebook executor arguments...],
      "wall_seconds": 600, "rlimits": {"RLIMIT_CPU": 600, ...}, "env": {...}}
 
 and its answer::
@@ -64,8 +64,8 @@ def _set_dumpable(value: int) -> None:
 
 
 def preload(modules: list[str]) -> list[str]:
-    """Import ``modules`` (skipping any that fail) and warm the runner's own libraries."""
-    from campaign_lab.grading import runner  # noqa: F401  (also skips a slow optional import)
+    """Import ``modules`` (skipping any that fail) and warm the notebook executor's own libraries."""
+    from campaign_lab.grading import notebook_executor  # noqa: F401  (also skips a slow optional import)
 
     loaded = []
     for name in ["nbformat", "nbclient", "jupyter_client.manager", "ipykernel.kernelapp", *modules]:
@@ -125,9 +125,9 @@ def _run_child(folder: Path, request: dict) -> None:
         os.environ.update({key: str(value) for key, value in request.get("env", {}).items()})
         for name, value in request.get("rlimits", {}).items():
             resource.setrlimit(getattr(resource, name), (int(value), int(value)))
-        from campaign_lab.grading import runner
+        from campaign_lab.grading import notebook_executor
 
-        code = runner.main([str(arg) for arg in request["argv"]])
+        code = notebook_executor.main([str(arg) for arg in request["argv"]])
     except BaseException:  # noqa: BLE001 -- any failure is this notebook's, reported as its exit code
         code = 1
     finally:

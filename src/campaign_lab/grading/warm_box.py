@@ -9,7 +9,8 @@ folder, under its own limits, and everything it started is killed before the
 next one (the server's docstring lists what keeps submissions apart).
 
 Warm boxes need bubblewrap's PID namespace. Where it is missing, or a box
-does not start, grading uses a cold sandbox per notebook and says so once.
+does not start, :class:`BoxPool` hands out a cold box (:class:`.sandbox.ColdBox`)
+per notebook instead and says so once. Both implement :class:`.boxes.Box`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 import os
 import queue
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -33,18 +35,19 @@ from pathlib import Path
 
 import nbformat
 
-from campaign_lab.grading import sandbox
+from campaign_lab.grading import boxes, isolation
 from campaign_lab.grading.box_server import LOG_NAME, remove_tree
-from campaign_lab.grading.sandbox import BOX_WORKDIR, CommandResult, Limits, Mechanism
+from campaign_lab.grading.boxes import BoxUnavailable, CommandResult
+from campaign_lab.grading.isolation import BOX_WORKDIR
+from campaign_lab.grading.limits import Limits
+from campaign_lab.grading.sandbox import Mechanism
+
+__all__ = ["BoxPool", "BoxUnavailable", "WarmBox", "course_imports"]
 
 log = logging.getLogger(__name__)
 
 START_SECONDS = 120.0  # loading the libraries; generous for a busy machine
 ANSWER_MARGIN_SECONDS = 30.0  # past the wall-clock limit, the box itself is stopped
-
-
-class BoxUnavailable(RuntimeError):
-    """A warm box could not start here; the reason is the message."""
 
 
 def course_imports(notebooks: Iterable[Path]) -> list[str]:
@@ -81,16 +84,21 @@ def _imports_in(source: str) -> list[str]:
     return names
 
 
-class WarmBox:
-    """One bubblewrap box running :mod:`.box_server`; runs notebooks one after another."""
+class WarmBox(boxes.BoxLifecycle):
+    """One bubblewrap box running :mod:`.box_server`; runs notebooks one after another.
 
-    def __init__(self, limits: Limits, readable: Sequence[Path] = (), preload: Sequence[str] = ()):
+    ``mechanism`` is accepted for the :mod:`.boxes` registry; a warm box is always bubblewrap.
+    """
+
+    def __init__(self, limits: Limits, readable: Sequence[Path] = (), preload: Sequence[str] = (),
+                 mechanism: Mechanism | None = None):
         self.limits, self.preload = limits, list(preload)
         self.readable = [Path(path) for path in readable if Path(path).exists()]
         self._stack = contextlib.ExitStack()
         self._process: subprocess.Popen | None = None
         self._answers: queue.Queue = queue.Queue()
-        self._stderr: sandbox._CappedReader | None = None
+        self._stderr: isolation.CappedReader | None = None
+        self._last_run: Path | None = None
         self.uid: int | None = None
 
     # -- life cycle
@@ -108,28 +116,28 @@ class WarmBox:
         try:
             self._start()
         except BaseException:
-            self.close()
+            self.stop()
             raise
         return self
 
     def _start(self) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="campaign-lab-warm-"))
         self._stack.callback(remove_tree, self.workdir)
-        if sandbox._is_root() and shutil.which("setpriv"):
-            self.uid = self._stack.enter_context(sandbox._user_slot())
-            self._stack.callback(sandbox._kill_user, self.uid)
+        if isolation.is_root() and shutil.which("setpriv"):
+            self.uid = self._stack.enter_context(isolation.user_slot())
+            self._stack.callback(isolation.kill_user, self.uid)
             os.chown(self.workdir, self.uid, self.uid)
         self.workdir.chmod(0o700)
-        cgroup = sandbox._PidsCgroup.create(self.limits.max_processes + 16) if sandbox._is_root() else None
+        cgroup = isolation.PidsCgroup.create(self.limits.max_processes + 16) if isolation.is_root() else None
         if cgroup is not None:
             self._stack.callback(cgroup.remove)
         self._process = subprocess.Popen(
-            self._command(), cwd=self.workdir, env=sandbox._box_environment(BOX_WORKDIR),
+            self._command(), cwd=self.workdir, env=isolation.box_environment(BOX_WORKDIR),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True, preexec_fn=self._preexec(cgroup),
         )
         self._stack.callback(self._stop_process)
-        self._stderr = sandbox._CappedReader(self._process.stderr, 64 * 1024)
+        self._stderr = isolation.CappedReader(self._process.stderr, 64 * 1024)
         self._stderr.start()
         threading.Thread(target=self._read_answers, daemon=True).start()
         ready = self._answer(START_SECONDS)
@@ -137,9 +145,9 @@ class WarmBox:
             raise BoxUnavailable(self._reason(ready))
 
     def _command(self) -> list[str]:
-        prefix = sandbox._bwrap_prefix(self.workdir, self.limits, self.readable)
+        prefix = isolation.bwrap_prefix(self.workdir, self.limits, self.readable)
         prefix.insert(1, "--as-pid-1")
-        user = sandbox._setpriv_prefix(self.uid) if self.uid is not None else []
+        user = isolation.setpriv_prefix(self.uid) if self.uid is not None else []
         # -P: nothing in the writable working folder is ever imported by the server
         return [*prefix, *user, sys.executable, "-P", "-m", "campaign_lab.grading.box_server",
                 "--preload", ",".join(self.preload)]
@@ -181,59 +189,55 @@ class WarmBox:
         if self._process is None:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self._process.pid, 9)
+            os.killpg(self._process.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             self._process.stdin.close()
         self._process.wait()
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Stop the server and everything in the box; remove its folder."""
         self._stack.close()
-
-    def __enter__(self) -> WarmBox:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     # -- running one notebook
 
-    def run_notebook(self, files: Mapping[str, Path], runner_args: Sequence[str], limits: Limits,
-                     collect: str, out_dir: Path) -> CommandResult:
-        """Run the runner on a fresh copy of ``files``; copy ``collect`` out to ``out_dir``."""
+    def run(self, files: Mapping[str, Path], executor_args: Sequence[str],
+            limits: Limits | None = None) -> CommandResult:
+        """Execute the notebook executor in a fresh fork, in a new folder holding a copy of ``files``.
+
+        ``limits`` apply to this notebook (default: the box's); the previous notebook's folder is removed.
+        """
+        limits = limits or self.limits
+        self._forget_last_run()
         job = uuid.uuid4().hex
         folder = self.workdir / job
         self.workdir.chmod(0o700)  # the previous notebook may have locked it
         folder.mkdir(mode=0o700)
-        try:
-            self._add_files(folder, files)
-            answer = self._ask(job, folder, runner_args, limits)
-            sandbox._copy_out(folder / collect, out_dir / collect, limits.output_bytes)
-            log_tail = _tail(folder / LOG_NAME, 2000)
-        finally:
-            remove_tree(folder)
+        self._last_run, self._copy_cap = folder, limits.output_bytes
+        isolation.copy_in(files, folder, self.uid)
+        answer = self._ask(job, [*executor_args, "--fork-kernel"], limits)
+        log_tail = _tail(folder / LOG_NAME, 2000)
         return CommandResult(
             returncode=answer.get("returncode"), timed_out=bool(answer.get("timed_out")),
             stdout="", stderr=log_tail or answer.get("error", ""), output_truncated=False,
             seconds=float(answer.get("seconds", 0.0)), mechanism="bwrap",
         )
 
-    def _add_files(self, folder: Path, files: Mapping[str, Path]) -> None:
-        for name, source in files.items():
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if Path(source).is_dir():
-                shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
-            else:
-                shutil.copyfile(source, target)
-        if self.uid is not None:
-            for path in [folder, *folder.rglob("*")]:
-                os.chown(path, self.uid, self.uid, follow_symlinks=False)
+    def copy_out(self, name: str, target: Path) -> bool:
+        """Copy file ``name`` of the last notebook's folder to ``target`` (capped, no links)."""
+        if self._last_run is None:
+            return False
+        return isolation.copy_out(self._last_run / name, target, self._copy_cap)
 
-    def _ask(self, job: str, folder: Path, runner_args: Sequence[str], limits: Limits) -> dict:
+    def _forget_last_run(self) -> None:
+        if self._last_run is not None:
+            remove_tree(self._last_run)
+            self._last_run = None
+
+    def _ask(self, job: str, executor_args: Sequence[str], limits: Limits) -> dict:
         inside = f"{BOX_WORKDIR}/{job}"
-        budget = limits.max_processes + (sandbox._tasks_of_user(self.uid) if self.uid is not None else 0)
+        budget = limits.max_processes + (isolation.tasks_of_user(self.uid) if self.uid is not None else 0)
         request = {
-            "job": job, "argv": list(runner_args), "wall_seconds": limits.wall_seconds,
+            "job": job, "argv": list(executor_args), "wall_seconds": limits.wall_seconds,
             "rlimits": {"RLIMIT_CPU": limits.cpu_seconds, "RLIMIT_AS": limits.memory_bytes,
                         "RLIMIT_NPROC": budget, "RLIMIT_FSIZE": limits.file_bytes, "RLIMIT_CORE": 0},
             "env": {"HOME": inside, "JUPYTER_RUNTIME_DIR": f"{inside}/.rt",
@@ -247,7 +251,7 @@ class WarmBox:
             return {"error": "the grading box had stopped"}
         answer = self._answer(limits.wall_seconds + ANSWER_MARGIN_SECONDS)
         if answer is None or answer.get("job") != job:
-            self.close()  # stuck or gone: this box is not used again
+            self.stop()  # stuck or gone: this box is not used again
             timed_out = time.monotonic() - started >= limits.wall_seconds
             return {"timed_out": timed_out, "error": "the grading box stopped answering"}
         return answer
@@ -267,12 +271,15 @@ def _tail(path: Path, size: int) -> str:
         return handle.read(size).decode("utf-8", errors="replace")
 
 
+boxes.register("warm", WarmBox)
+
+
 class BoxPool:
-    """Up to ``size`` warm boxes shared by the grading threads; cold sandboxes if they cannot start."""
+    """Up to ``size`` warm boxes shared by the grading threads; a cold box per notebook if they cannot start."""
 
     def __init__(self, size: int, mechanism: Mechanism, limits: Limits, readable: Sequence[Path],
                  preload: Sequence[str]):
-        self.limits, self.readable, self.preload = limits, readable, preload
+        self.mechanism, self.limits, self.readable, self.preload = mechanism, limits, readable, preload
         self._idle: queue.Queue = queue.Queue()
         for _ in range(size):
             self._idle.put(None)  # a slot; its box starts on first use
@@ -281,19 +288,26 @@ class BoxPool:
         self.disabled_reason = "" if mechanism.name == "bwrap" else f"the sandbox is {mechanism.name}"
 
     @contextlib.contextmanager
-    def box(self) -> Iterator[WarmBox | None]:
-        """A warm box for one notebook, or None: then use a cold sandbox."""
-        box = self._idle.get()
+    def box(self) -> Iterator[boxes.Box]:
+        """A started box for one notebook: this slot's warm box, or a new cold box."""
+        warm = self._idle.get()
         try:
-            if (box is None or not box.alive) and not self.disabled_reason:
-                box = self._start_box()
-            yield box if box is not None and box.alive else None
+            if (warm is None or not warm.alive) and not self.disabled_reason:
+                warm = self._start_warm_box()
+            if warm is not None and warm.alive:
+                yield warm
+            else:
+                with self._cold_box() as cold:
+                    yield cold
         finally:
-            self._idle.put(box)
+            self._idle.put(warm)
 
-    def _start_box(self) -> WarmBox | None:
+    def _cold_box(self) -> boxes.Box:
+        return boxes.create("cold", self.limits, readable=self.readable, mechanism=self.mechanism).start()
+
+    def _start_warm_box(self) -> WarmBox | None:
         try:
-            box = WarmBox(self.limits, self.readable, self.preload).start()
+            box = boxes.create("warm", self.limits, readable=self.readable, preload=self.preload).start()
         except (BoxUnavailable, OSError) as error:
             with self._lock:
                 if not self.disabled_reason:
@@ -306,7 +320,7 @@ class BoxPool:
 
     def close(self) -> None:
         for box in self._boxes:
-            box.close()
+            box.stop()
 
     def __enter__(self) -> BoxPool:
         return self

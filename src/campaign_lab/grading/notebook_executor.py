@@ -2,7 +2,7 @@
 
 This module runs *inside* the box, started by :mod:`campaign_lab.grading.sandbox`::
 
-    python -m campaign_lab.grading.runner IN.ipynb OUT.ipynb --cell-seconds 60 --output-bytes 8000000
+    python -m campaign_lab.grading.notebook_executor IN.ipynb OUT.ipynb --cell-seconds 60 --output-bytes 8000000
 
 It executes every cell (errors do not stop the run, as in nbgrader), caps the
 total size of the outputs it keeps, and writes the executed notebook even when
