@@ -1,12 +1,16 @@
 """Each notebook, its check module and its solutions agree: one answer cell and one check cell per exercise."""
 
+import ast
 import importlib
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 
 import notebook_tools as nbt
+import campaign_lab.checks as checks_package
 from campaign_lab import course
 from campaign_lab.checks import solutions
 from campaign_lab.profiles import load_profile
@@ -98,3 +102,23 @@ def test_solution_shows_the_notebooks_solution_cell(module, capsys):
         shown = capsys.readouterr().out
         expected = solutions.shown_solution(nbt.answer_cell(module, name).source)
         assert shown == f"📖 {exercise.label}, a solution:\n{expected}\n"
+
+
+CHECK_MODULES = sorted(path.stem for path in Path(checks_package.__file__).parent.glob("*.py"))
+
+
+@pytest.mark.parametrize("name", CHECK_MODULES)
+def test_every_checks_module_says_what_it_offers_in_all(name):
+    module = importlib.import_module(f"campaign_lab.checks.{name}")
+    assert hasattr(module, "__all__"), f"campaign_lab.checks.{name} has no __all__"
+    assert [item for item in module.__all__ if not hasattr(module, item)] == []
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_notebooks_import_only_what_the_checks_modules_offer(module):
+    python = TransformerManager().transform_cell  # IPython's: magics become plain Python
+    code = "\n".join(python(c.source) for c in _source(module).cells if c.cell_type == "code")
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("campaign_lab.checks"):
+            offered = importlib.import_module(node.module).__all__
+            assert [alias.name for alias in node.names if alias.name not in offered] == [], node.module

@@ -22,6 +22,12 @@ from typing import Any, Callable, Sequence
 
 from campaign_lab.checks import solutions
 
+__all__ = [
+    "____", "Outcome", "HEADLINES", "Result", "CheckFailed", "Exercise", "ValueExercise",
+    "ChoiceExercise", "SelectionExercise", "FunctionExercise", "TargetFunctionExercise",
+    "CustomExercise",
+]
+
 
 class _Blank:
     """The placeholder a learner replaces with an answer."""

@@ -9,6 +9,10 @@ from __future__ import annotations
 from campaign_lab.checks.core import ChoiceExercise, ValueExercise
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "exercises",
+]
+
 
 @from_notebook
 def exercises(campaign):

@@ -14,6 +14,11 @@ from campaign_lab import data
 from campaign_lab.checks.core import ChoiceExercise, SelectionExercise, ValueExercise
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "VENDOR_TEST", "VENDOR_QUESTIONS", "vendor_test_list", "points_above_guessing", "contact_rates",
+    "exercises",
+]
+
 #: The vendor's own test: 1,000 people from a list of the party's past volunteers and
 #: petition signers, how many were supporters, and what the vendor's model said about them.
 VENDOR_TEST = {

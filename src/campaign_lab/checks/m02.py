@@ -21,6 +21,11 @@ from campaign_lab.checks.core import (
 )
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "TURNOUT_TOLERANCE", "CLOSE_CALL", "CANVASS_REQUIRED", "CANVASS_OPTIONAL", "exercises",
+    "PseudonymExercise",
+]
+
 #: How far (as a share, 0-1) a learner's ward turnout may sit from the published figure.
 TURNOUT_TOLERANCE = 0.01
 

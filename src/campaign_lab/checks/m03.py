@@ -21,6 +21,11 @@ from campaign_lab import data
 from campaign_lab.checks.core import ChoiceExercise, FunctionExercise, ValueExercise
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "SEED", "TEST_SHARE", "FEATURES", "DEEP_TREE", "ACCURACY_TOLERANCE", "USEFUL_MARGIN",
+    "modelling_table", "split", "reference_accuracies", "exercises", "ModelComparisonExercise",
+]
+
 #: The notebook's choices, repeated here so the checks rebuild the same models.
 SEED = 2
 TEST_SHARE = 0.25

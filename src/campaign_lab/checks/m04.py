@@ -26,6 +26,13 @@ from campaign_lab.checks.core import (
 from campaign_lab.checks.solutions import from_notebook
 from campaign_lab.profiles import parse_band
 
+__all__ = [
+    "FEATURES", "SUPPORTER", "PERSUADABLE", "LIKELY_VOTER", "LOW_CONTACT", "DOORS_PER_HOUR",
+    "SHIFT_MINUTES", "EXTRA_VOTES_PER_CONVERSATION", "VOLUNTEER_HOURS", "FLOOR_HOURS", "CLOSE_CALL",
+    "SEGMENTS", "clean_voters", "contact_rates", "targeting_table", "segment", "ward_hours_table",
+    "reference_allocation", "plan_votes", "exercises", "example_wards",
+]
+
 #: The notebook's settings, repeated here so the checks rebuild the same table.
 FEATURES = ["age", "sex", "ward"]
 #: A support score at or above this is a "likely supporter"; below PERSUADABLE it is a "likely opponent".
@@ -251,7 +258,7 @@ def _best_ward(campaign, hours_table: pd.DataFrame) -> CustomExercise:
 
 # -- q5: the allocation function ------------------------------------------------------------
 @dataclass(frozen=True)
-class _PlanTarget:
+class _HoursAllocationTarget:
     """What a correct plan must do: spend what it can, respect the floor and limits, and win as many votes as ours."""
 
     table: pd.DataFrame
@@ -325,7 +332,7 @@ def example_wards() -> pd.DataFrame:
 
 
 def _case(table: pd.DataFrame, hours: float, floor: float):
-    return (table, hours, floor), _PlanTarget(table, hours, floor)
+    return (table, hours, floor), _HoursAllocationTarget(table, hours, floor)
 
 
 def _allocation(hours_table: pd.DataFrame) -> TargetFunctionExercise:

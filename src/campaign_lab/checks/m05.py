@@ -24,6 +24,11 @@ from campaign_lab.checks.core import (
 )
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "SMALL_GIFT_MULTIPLE", "RECENT_DAYS", "REGULAR_GIFTS", "CYCLE_DAYS", "LIFTS", "LIFT_STEP",
+    "SHARE_TOLERANCE", "cycle_start", "appeals", "reference_smallest_lift", "exercises",
+]
+
 #: A *small donor* gives on average at most this many times the profile's typical gift.
 SMALL_GIFT_MULTIPLE = 5
 

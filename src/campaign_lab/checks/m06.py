@@ -16,6 +16,11 @@ from campaign_lab import data, text
 from campaign_lab.checks.core import ChoiceExercise, CustomExercise, FunctionExercise, ValueExercise
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "SPIKE_WINDOW", "SPIKE_K", "DEBATE_HOUR", "exercises", "scored_posts", "reference_flag_spikes",
+    "daily_mentions", "biggest_spike", "positive_shares", "trend_letter", "FlagsExercise",
+]
+
 SPIKE_WINDOW = 7  # days of history the spike detector compares with
 SPIKE_K = 3  # how many standard deviations above normal count as a spike
 DEBATE_HOUR = 20  # the debate transcript says it was broadcast at 8 pm

@@ -17,6 +17,13 @@ from campaign_lab import data
 from campaign_lab.checks.core import ChoiceExercise, FunctionExercise, SelectionExercise, ValueExercise
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "LABELLED_SAMPLE", "SAMPLE_SEED", "THRESHOLDS", "RECALL_TARGET", "SIMILAR", "MAX_MINUTES",
+    "MIN_PARTNERS", "exercises", "tables", "abuse_scores", "review_threshold", "similar_pairs",
+    "partner_counts", "reference_flag_network", "accounts_to_judge", "judge_frame", "STEPS",
+    "ExamplePairs",
+]
+
 LABELLED_SAMPLE = 500  # posts the team labels by hand to train the classifier
 SAMPLE_SEED = 7
 THRESHOLDS = tuple(np.round(np.arange(0.1, 1.0, 0.1), 1))

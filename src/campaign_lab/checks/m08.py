@@ -24,6 +24,10 @@ from campaign_lab.checks.core import (
 )
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "SPECIAL_CATEGORIES", "BUDGET_STEPS", "draft_ads", "exercises",
+]
+
 #: Targeting categories that reveal special-category data (GDPR Art. 9 names these among others);
 #: EU Regulation 2024/900 bans online political-ad targeting based on such data.
 SPECIAL_CATEGORIES = ("political views", "ethnicity", "religion", "health")
@@ -163,7 +167,7 @@ def _candidate_plans(setup: dict) -> dict[str, dict]:
 
 
 @dataclass(frozen=True)
-class _PlanTarget:
+class _AdBudgetTarget:
     """What a correct allocation must achieve: spend the whole budget, as well as the step-by-step plan."""
 
     curves: dict
@@ -196,7 +200,7 @@ class _PlanTarget:
 
 
 def _plan_case(curves: dict, budget: float, step: float):
-    return (curves, budget, step), _PlanTarget(curves, budget, _total_clicks(curves, _greedy(curves, budget, step)))
+    return (curves, budget, step), _AdBudgetTarget(curves, budget, _total_clicks(curves, _greedy(curves, budget, step)))
 
 
 # ----------------------------------------------------------------------------- exercises

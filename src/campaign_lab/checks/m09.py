@@ -25,6 +25,12 @@ from campaign_lab.checks.core import (
 )
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "MAX_TOKENS_RANGE", "READING_EASE_TARGET", "MIN_PLAIN_WORDS", "count_syllables", "reading_ease",
+    "mentions_ai", "split_sentences", "figures", "unsupported_sentences", "saved_draft_sentences",
+    "saved_draft", "wordy_message", "AddedTextExercise", "exercises",
+]
+
 MAX_TOKENS_RANGE = (48, 120)  # 40 words need about 53 tokens (100 tokens are about 75 words)
 READING_EASE_TARGET = 60  # Flesch: 60-69 is "standard", higher is easier
 MIN_PLAIN_WORDS = 12

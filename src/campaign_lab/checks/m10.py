@@ -24,6 +24,11 @@ from campaign_lab.checks.core import (
 from campaign_lab.checks.solutions import from_notebook
 from campaign_lab.checks.m09 import mentions_ai
 
+__all__ = [
+    "INBOX_RULES", "DEFENCES", "example_requests", "requests_to_refuse", "redaction_cases",
+    "clean_email", "exercises",
+]
+
 OPEN_TAG, CLOSE_TAG = "<email>", "</email>"
 INBOX_RULES = (
     "You summarise e-mails sent to a political campaign. The user message holds one e-mail between "

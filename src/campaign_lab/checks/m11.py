@@ -28,6 +28,12 @@ from campaign_lab.checks.m03 import split
 from campaign_lab.checks.m04 import FEATURES, SUPPORTER, targeting_table
 from campaign_lab.profiles import parse_band
 
+__all__ = [
+    "AUDIT_GROUPS", "CLOSE_CALL", "LEFT_OUT_TOLERANCE", "NOTICE_WORDS", "EXPORT_COLUMNS", "age_band",
+    "held_out_survey", "reference_audit_table", "supporters_left_out", "rules_table", "notice_rules",
+    "example_audit", "exercises",
+]
+
 #: The groups the notebook audits: sex, age band, community and ward.
 AUDIT_GROUPS = ["sex", "age_band", "community", "ward"]
 #: Wards whose false-negative rates are this close (in proportion) count as tied: a chart cannot tell them apart.

@@ -30,6 +30,11 @@ from campaign_lab.checks.core import (
 )
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "RESPONSE_STEPS", "RESPONSE_ORDER", "NEVER", "sha256_hex", "load_manifest", "inbox", "demo_key",
+    "pixels", "exercises",
+]
+
 #: The steps of a response plan, by letter; one of them does not belong in any plan.
 RESPONSE_STEPS = {
     "A": "Post a short, calm correction with your own signed original, and ask supporters to share the correction, not the fake.",

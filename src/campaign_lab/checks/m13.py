@@ -23,6 +23,12 @@ from campaign_lab.checks.core import (
 )
 from campaign_lab.checks.solutions import from_notebook
 
+__all__ = [
+    "BUDGET_IN_GIFTS", "SKILL_LEVELS", "TEAM_SKILLS", "NEEDS", "CITED", "CHECK", "AREAS", "MAX_LINES",
+    "budget", "tool_catalogue", "risk_register", "top_risks", "legal_checklist", "tool_choice_problem",
+    "checklist_problem", "exercises",
+]
+
 #: The monthly AI budget, in typical gifts (the profile's ``money.typical_gift``).
 BUDGET_IN_GIFTS = 40
 
@@ -231,7 +237,7 @@ def checklist_problem(answer, expected: pd.DataFrame) -> str | None:
 
 
 @dataclass(frozen=True)
-class _PlanTarget:
+class _OnePagePlanTarget:
     """What ``one_page_plan(path, title, sections, max_items)`` must write to ``path``."""
 
     path: Path
@@ -288,8 +294,9 @@ def _plan_cases(campaign) -> list:
         "Tools": [tool for tool in tool_catalogue(campaign)["tool"] if "Course" in tool],
     }
     examples = [("Our AI plan", small, 5), (f"{campaign.candidate.name}: AI plan", full, 4), ("Plan", {"Risks": list("abcdefg")}, 6)]
-    return [((folder / f"plan-{number}.md", title, sections, most), _PlanTarget(folder / f"plan-{number}.md", title, sections, most))
-            for number, (title, sections, most) in enumerate(examples, start=1)]
+    files = [folder / f"plan-{number}.md" for number in range(1, len(examples) + 1)]
+    return [((path, title, sections, most), _OnePagePlanTarget(path, title, sections, most))
+            for path, (title, sections, most) in zip(files, examples)]
 
 
 # ----------------------------------------------------------------------------- exercises

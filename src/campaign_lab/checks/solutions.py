@@ -27,6 +27,11 @@ from typing import Callable
 
 from campaign_lab import paths
 
+__all__ = [
+    "FORMAT", "SolutionMissing", "answer_id", "shown_solution", "notebook_solutions", "read_notebook",
+    "released_file_name", "released_file_text", "module_solutions", "exercise_solution", "from_notebook",
+]
+
 FORMAT = 1
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _STARTER = re.compile(r"^\s*\w+\s*=\s*____\s*$")  # `n_wards = ____`, the blank a learner fills in
