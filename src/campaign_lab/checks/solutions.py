@@ -126,8 +126,7 @@ def module_solutions(number: str, folder: Path | None = None) -> dict[str, str]:
     SolutionMissing
         If neither is there or readable.
     """
-    folder = Path(folder) if folder is not None else Path(os.getcwd())
-    for released in sorted(folder.glob(released_file_name(f"{number}-*"))):
+    for released in sorted(_notebook_folder(folder).glob(released_file_name(f"{number}-*"))):
         return _read_released(released)
     for source in sorted(paths.notebooks_dir().glob(f"{number}-*/{number}-*.ipynb")):
         if source.stem == source.parent.name:
@@ -136,6 +135,15 @@ def module_solutions(number: str, folder: Path | None = None) -> dict[str, str]:
             except (OSError, ValueError) as error:
                 raise SolutionMissing(f"{source.name} cannot be read ({type(error).__name__})") from error
     raise SolutionMissing("this notebook's solutions file is not in its folder; ask your trainer for a fresh copy")
+
+
+def _notebook_folder(folder: Path | None) -> Path:
+    if folder is not None:
+        return Path(folder)
+    try:
+        return Path(os.getcwd())
+    except OSError:  # the kernel's folder was deleted or moved: only the source is left
+        return Path(os.devnull)
 
 
 def exercise_solution(number: str, exercise: str, folder: Path | None = None) -> str:
