@@ -67,3 +67,7 @@ c.GenerateFeedback.preprocessors = [
     "campaign_lab.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Before the solutions are cleared, each release gets the text `q1.solution()` shows,
+# in a file beside the released notebook (campaign_lab.checks.solutions explains why).
+c.GenerateAssignment.preprocessors.prepend(["campaign_lab.checks.release.RecordSolutions"])

@@ -8,7 +8,11 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from campaign_lab import course
+from campaign_lab.checks import solutions
+
 SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.S | re.M)
+ANSWER_NAME = re.compile(r"^(?:def (\w+)\(|(\w+) = ____$)", re.M)
 
 
 def read(path: Path):
@@ -33,13 +37,48 @@ def test_cells(notebook) -> list:
     return [c for c in notebook.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade")]
 
 
+def answer_name(cell) -> str | None:
+    """The name an answer cell asks for: ``n_wards`` in ``n_wards = ____``, ``f`` in ``def f(...):``."""
+    match = ANSWER_NAME.search(cell.source)
+    return match and (match.group(1) or match.group(2))
+
+
+def with_wrong_answer(cell_source: str, wrong: str, markers: bool = False) -> str:
+    """The cell with its solution region replaced by ``wrong`` (indented like the region)."""
+    def replace(match):
+        lines = ([solutions.BEGIN] if markers else []) + wrong.splitlines() + ([solutions.END] if markers else [])
+        return "\n".join(match.group(1) + line for line in lines)
+
+    return SOLUTION.sub(replace, cell_source)
+
+
 def with_wrong_answers(notebook):
     """A copy of the notebook with each solution region replaced by its recorded wrong answer."""
     changed = nbformat.from_dict(notebook)
     for cell in answer_cells(changed):
-        wrong = meta(cell)["wrong_answer"]
-        cell.source = SOLUTION.sub(lambda m: "\n".join(m.group(1) + line for line in wrong.splitlines()), cell.source)
+        cell.source = with_wrong_answer(cell.source, meta(cell)["wrong_answer"])
     return changed
+
+
+# -- one exercise's answers, as the source notebook has them -------------------------------------
+def answer_cell(module: str, exercise: str):
+    """The answer cell of ``exercise`` (``"q1"``) in a module's source notebook (by its nbgrader grade_id)."""
+    notebook = read(course.source_notebook(module))
+    [cell] = [c for c in answer_cells(notebook) if nbgrader_meta(c).get("grade_id") == solutions.answer_id(exercise)]
+    return cell
+
+
+def solved(module: str, exercise: str, wrong: bool = False, **names):
+    """Run the notebook's solution of ``exercise`` (or its recorded wrong answer) and return the answer it makes.
+
+    ``names`` are the notebook variables and imports the solution uses, e.g.
+    ``solved("04-targeting-and-outreach", "q1", targets=table)``.
+    """
+    cell = answer_cell(module, exercise)
+    source = with_wrong_answer(cell.source, meta(cell)["wrong_answer"], markers=True) if wrong else cell.source
+    namespace = dict(names)
+    exec(compile(solutions.shown_solution(source), f"<{module} {exercise}>", "exec"), namespace)
+    return namespace[answer_name(cell)]
 
 
 def execute(notebook, folder: Path, parameters: dict | None = None, timeout: int = 300):

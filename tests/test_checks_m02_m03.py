@@ -9,6 +9,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeClassifier
 
+import notebook_tools as nbt
 from campaign_lab.checks import Outcome
 from campaign_lab.checks.m02 import PseudonymExercise
 from campaign_lab.checks.m03 import SEED, ModelComparisonExercise
@@ -19,8 +20,7 @@ def pseudonym_exercise():
     return PseudonymExercise(name="q5", answer_name="pseudonymise")
 
 
-def salted_sha256(value, salt):
-    return hashlib.sha256((salt + value).encode("utf-8")).hexdigest()
+salted_sha256 = nbt.solved("02-data-literacy", "q5", hashlib=hashlib)
 
 
 def test_pseudonym_check_accepts_any_salted_hash():
@@ -76,22 +76,17 @@ def model_exercise(split):
     return ModelComparisonExercise(name="q6", answer_name="compare_models", split=split, depth=4)
 
 
-def test_model_check_accepts_test_accuracies(small_split):
-    def compare_models(X_train, X_test, y_train, y_test, depth):
-        logistic = LogisticRegression(max_iter=1000).fit(X_train, y_train)
-        tree = DecisionTreeClassifier(max_depth=depth, random_state=SEED).fit(X_train, y_train)
-        return {"logistic regression": accuracy_score(y_test, logistic.predict(X_test)),
-                "decision tree": tree.score(X_test, y_test)}
+MODELS = {"LogisticRegression": LogisticRegression, "DecisionTreeClassifier": DecisionTreeClassifier,
+          "accuracy_score": accuracy_score, "SEED": SEED}
 
+
+def test_model_check_accepts_test_accuracies(small_split):
+    compare_models = nbt.solved("03-machine-learning", "q6", **MODELS)
     assert model_exercise(small_split).judge(compare_models).outcome is Outcome.CORRECT
 
 
 def test_model_check_points_at_training_accuracies(small_split):
-    def compare_models(X_train, X_test, y_train, y_test, depth):
-        tree = DecisionTreeClassifier(max_depth=depth, random_state=SEED).fit(X_train, y_train)
-        logistic = LogisticRegression(max_iter=1000).fit(X_train, y_train)
-        return {"logistic regression": logistic.score(X_train, y_train), "decision tree": tree.score(X_train, y_train)}
-
+    compare_models = nbt.solved("03-machine-learning", "q6", wrong=True, **MODELS)
     result = model_exercise(small_split).judge(compare_models)
     assert result.outcome is Outcome.INCORRECT and "training data" in result.message
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+import notebook_tools as nbt
 from campaign_lab.checks import Outcome
 from campaign_lab.checks.m04 import (
     FLOOR_HOURS,
@@ -17,6 +18,7 @@ from campaign_lab.checks.m04 import (
 from campaign_lab.profiles import load_profile
 
 PROFILES = ["default", "kenya-county"]
+NOTEBOOK = "04-targeting-and-outreach"
 
 
 @pytest.fixture(scope="module", params=PROFILES)
@@ -38,7 +40,7 @@ def outcome(course, name, answer):
 
 # -- q1: the mobilise count --------------------------------------------------------------
 def test_q1_accepts_the_mobilise_count(course):
-    assert outcome(course, "q1", int((course["targets"]["segment"] == "mobilise").sum())) is Outcome.CORRECT
+    assert outcome(course, "q1", nbt.solved(NOTEBOOK, "q1", targets=course["targets"])) is Outcome.CORRECT
 
 
 def test_q1_rejects_the_persuade_count_and_the_base_count(course):
@@ -49,8 +51,8 @@ def test_q1_rejects_the_persuade_count_and_the_base_count(course):
 
 # -- q2: low-contact wards ----------------------------------------------------------------
 def test_q2_accepts_the_wards_below_the_line(course):
-    rates = course["contact_by_ward"]
-    assert outcome(course, "q2", rates[rates < LOW_CONTACT].index.tolist()) is Outcome.CORRECT
+    answer = nbt.solved(NOTEBOOK, "q2", contact_by_ward=course["contact_by_ward"], LOW_CONTACT=LOW_CONTACT)
+    assert outcome(course, "q2", answer) is Outcome.CORRECT
 
 
 def test_q2_rejects_a_list_that_stops_early_or_adds_a_well_contacted_ward(course):
@@ -74,7 +76,7 @@ def test_q3_rejects_a_community_list_and_leaving_the_community_out(course):
 
 # -- q4: the best ward --------------------------------------------------------------------
 def test_q4_accepts_the_longest_bar_with_or_without_the_star(course):
-    best = course["ward_hours"]["votes_per_hour"].idxmax()
+    best = nbt.solved(NOTEBOOK, "q4", ward_hours=course["ward_hours"])
     assert outcome(course, "q4", best) is Outcome.CORRECT
     assert outcome(course, "q4", f"{best.upper()} *") is Outcome.CORRECT
 
@@ -86,26 +88,8 @@ def test_q4_rejects_the_shortest_bar_and_an_unknown_ward(course):
 
 
 # -- q5: the allocation function ------------------------------------------------------------
-def allocate_hours(wards, hours, floor):
-    plan = {ward: 0.0 for ward in wards.index}
-    left = hours
-    for ward, row in wards[wards["underserved"]].iterrows():
-        plan[ward] = min(floor, row["max_hours"], left)
-        left -= plan[ward]
-    for ward, row in wards.sort_values("votes_per_hour", ascending=False).iterrows():
-        more = min(row["max_hours"] - plan[ward], left)
-        plan[ward] += more
-        left -= more
-    return plan
-
-
-def ranking_without_floor(wards, hours, floor):
-    plan = {ward: 0.0 for ward in wards.index}
-    left = hours
-    for ward, row in wards.sort_values("votes_per_hour", ascending=False).iterrows():
-        plan[ward] = min(row["max_hours"], left)
-        left -= plan[ward]
-    return plan
+allocate_hours = nbt.solved(NOTEBOOK, "q5")
+ranking_without_floor = nbt.solved(NOTEBOOK, "q5", wrong=True)
 
 
 def floor_without_limits(wards, hours, floor):

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+import notebook_tools as nbt
 from campaign_lab import data
 from campaign_lab.checks import Outcome
 from campaign_lab.checks.m05 import (
@@ -16,6 +17,7 @@ from campaign_lab.checks.m05 import (
 from campaign_lab.profiles import load_profile
 
 PROFILES = ["default", "us-state-house", "mexico-municipality"]
+NOTEBOOK = "05-fundraising"
 
 
 @pytest.fixture(scope="module", params=PROFILES)
@@ -144,18 +146,8 @@ def test_smallest_lift_in_the_list_and_a_lift_too_large_are_not_quite(course):
 
 
 # -- q5: smallest_lift(base_rate, people, power) -----------------------------------------------------
-def smallest_lift(base_rate, people, power=0.8):
-    lift = 0.0001
-    while people_needed(base_rate, lift, power) > people:
-        lift += 0.0001
-    return lift
-
-
-def smallest_lift_ignoring_power(base_rate, people, power=0.8):
-    lift = 0.0001
-    while people_needed(base_rate, lift) > people:
-        lift += 0.0001
-    return lift
+smallest_lift = nbt.solved(NOTEBOOK, "q5", people_needed=people_needed)
+smallest_lift_ignoring_power = nbt.solved(NOTEBOOK, "q5", wrong=True, people_needed=people_needed)
 
 
 def test_smallest_lift_search_and_reference_are_correct(course):

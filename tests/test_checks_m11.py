@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+import notebook_tools as nbt
 from campaign_lab import data
 from campaign_lab.checks import Outcome
 from campaign_lab.checks.m04 import targeting_table
@@ -17,6 +18,7 @@ from campaign_lab.checks.m11 import (
 from campaign_lab.profiles import load_profile
 
 PROFILES = ["default", "kenya-county"]
+NOTEBOOK = "11-fairness-and-privacy"
 
 
 @pytest.fixture(scope="module", params=PROFILES)
@@ -43,7 +45,7 @@ def outcome(course, name, answer):
 
 # -- q1: the ward where the model misses most supporters ----------------------------------
 def test_q1_accepts_the_highest_false_negative_rate_in_any_case(course):
-    worst = course["ward_audit"]["false_negative_rate"].idxmax()
+    worst = nbt.solved(NOTEBOOK, "q1", ward_audit=course["ward_audit"])
     assert outcome(course, "q1", worst) is Outcome.CORRECT
     assert outcome(course, "q1", f" {worst.upper()} ") is Outcome.CORRECT
 
@@ -92,23 +94,8 @@ def test_q3_rejects_every_voter_of_that_age_and_the_models_selection(course):
 
 
 # -- q4: the audit function ------------------------------------------------------------------------
-def audit_table(df, group_col):
-    groups = df.groupby(group_col)
-    supporters = df[df["supporter"]]
-    return pd.DataFrame({
-        "size": groups.size(),
-        "selection_rate": groups["selected"].mean(),
-        "false_negative_rate": (~supporters["selected"]).groupby(supporters[group_col]).mean(),
-    })
-
-
-def misses_among_everyone(df, group_col):
-    groups = df.groupby(group_col)
-    return pd.DataFrame({
-        "size": groups.size(),
-        "selection_rate": groups["selected"].mean(),
-        "false_negative_rate": (~df["selected"]).groupby(df[group_col]).mean(),
-    })
+audit_table = nbt.solved(NOTEBOOK, "q4", pd=pd)
+misses_among_everyone = nbt.solved(NOTEBOOK, "q4", wrong=True, pd=pd)
 
 
 def supporters_only_size(df, group_col):
@@ -148,9 +135,7 @@ def test_example_audit_is_a_plain_table_for_pandas():
 
 # -- q5: rules that say to tell someone ----------------------------------------------------------
 def test_q5_accepts_the_rules_that_mention_notice(course):
-    rules = course["rules"]
-    words = ("notif", "inform", "report", "tell", "disclos")
-    notice = [label for label, text in rules["requires"].items() if any(w in text.lower() for w in words)]
+    notice = nbt.solved(NOTEBOOK, "q5", rules=course["rules"])
     assert outcome(course, "q5", notice) is Outcome.CORRECT
 
 

@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 from cryptography.exceptions import InvalidSignature
 
+import notebook_tools as nbt
 from campaign_lab.checks import Outcome
 from campaign_lab.checks.m12 import exercises
 from campaign_lab.profiles import load_profile
 
 PROFILES = ["default", "kenya-county", "us-state-house"]
+NOTEBOOK = "12-deepfakes-and-provenance"
 
 
 @pytest.fixture(scope="module", params=PROFILES)
@@ -20,22 +22,9 @@ def outcome(exercise, answer):
     return exercise.judge(answer).outcome
 
 
-# -- right answers ----------------------------------------------------------------------------
-def changed_box(before, after):
-    changed = np.asarray(before) != np.asarray(after)
-    if changed.ndim == 3:
-        changed = changed.any(axis=2)
-    rows, columns = np.nonzero(changed)
-    return (int(columns.min()), int(rows.min()), int(columns.max()) + 1, int(rows.max()) + 1)
-
-
-def is_authentic(manifest_bytes, signature, public_key):
-    try:
-        public_key.verify(signature, manifest_bytes)
-    except InvalidSignature:
-        return False
-    return True
-
+# -- right answers: the notebook's own solutions --------------------------------------------------
+changed_box = nbt.solved(NOTEBOOK, "q3", np=np)
+is_authentic = nbt.solved(NOTEBOOK, "q5", InvalidSignature=InvalidSignature)
 
 RIGHT = {
     "q1": ["R2", "R3"],
@@ -43,7 +32,7 @@ RIGHT = {
     "q3": changed_box,
     "q4": "B",
     "q5": is_authentic,
-    "q6": ["B", "C", "E", "A"],
+    "q6": nbt.solved(NOTEBOOK, "q6"),
 }
 
 
@@ -58,9 +47,7 @@ def test_answers_in_another_order_or_case_are_correct(questions):
 
 
 # -- recorded wrong answers (as in the notebook's metadata) and other plausible mistakes --------
-def box_one_short(before, after):
-    left, top, right, bottom = changed_box(before, after)
-    return (left, top, right - 1, bottom - 1)
+box_one_short = nbt.solved(NOTEBOOK, "q3", wrong=True, np=np)
 
 
 def box_first_channel_only(before, after):
@@ -71,9 +58,7 @@ def box_first_channel_only(before, after):
     return (int(columns.min()), int(rows.min()), int(columns.max()) + 1, int(rows.max()) + 1)
 
 
-def verify_without_try(manifest_bytes, signature, public_key):
-    public_key.verify(signature, manifest_bytes)
-    return True
+verify_without_try = nbt.solved(NOTEBOOK, "q5", wrong=True)
 
 
 def signature_length_only(manifest_bytes, signature, public_key):

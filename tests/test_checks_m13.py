@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import notebook_tools as nbt
 from campaign_lab.checks import Outcome
 from campaign_lab.checks.m13 import (
     AREAS,
@@ -20,6 +21,7 @@ from campaign_lab.checks.m13 import (
 from campaign_lab.profiles import load_profile
 
 PROFILES = ["default", "mexico-municipality"]
+NOTEBOOK = "13-capstone-ai-plan"
 
 
 @pytest.fixture(scope="module", params=PROFILES)
@@ -44,10 +46,8 @@ def outcome(course, name, answer):
 
 # -- q1: choosing tools ---------------------------------------------------------------------
 def test_q1_accepts_the_cheapest_safe_tool_for_each_need(course):
-    tools = course["catalogue"]
-    usable = tools[~tools["sends_personal_data"] & (tools["skills"] != "python")]
-    cheapest = usable.sort_values("monthly_cost").groupby("family").head(1)
-    assert outcome(course, "q1", cheapest.loc[cheapest["family"].isin(NEEDS), "tool"].tolist()) is Outcome.CORRECT
+    answer = nbt.solved(NOTEBOOK, "q1", catalogue=course["catalogue"], NEEDS=NEEDS)
+    assert outcome(course, "q1", answer) is Outcome.CORRECT
 
 
 def test_q1_accepts_another_set_that_follows_the_rules(course):
@@ -83,7 +83,7 @@ def _top(risks, column):
 
 
 def test_q2_accepts_the_three_highest_scores(course):
-    assert outcome(course, "q2", _top(course["risks"], "score")) is Outcome.CORRECT
+    assert outcome(course, "q2", nbt.solved(NOTEBOOK, "q2", risks=course["risks"].copy())) is Outcome.CORRECT
 
 
 def test_q2_rejects_ranking_by_likelihood_or_by_impact_alone(course):
@@ -100,14 +100,13 @@ def _checklist(campaign, areas, status):
 
 def test_q3_accepts_every_rule_with_its_status(course):
     campaign = course["campaign"]
-    answer = _checklist(campaign, AREAS, lambda rule: CHECK if rule.illustrative else CITED)
+    answer = nbt.solved(NOTEBOOK, "q3", campaign=campaign, AREAS=AREAS, CHECK=CHECK, CITED=CITED, pd=pd)
     assert outcome(course, "q3", answer) is Outcome.CORRECT
     assert outcome(course, "q3", legal_checklist(campaign).iloc[::-1]) is Outcome.CORRECT
 
 
 def test_q3_rejects_a_checklist_without_the_ai_disclosure_rules(course):
-    two_areas = {key: AREAS[key] for key in ("data_protection", "political_ads")}
-    answer = _checklist(course["campaign"], two_areas, lambda rule: CHECK if rule.illustrative else CITED)
+    answer = nbt.solved(NOTEBOOK, "q3", wrong=True, campaign=course["campaign"], CHECK=CHECK, CITED=CITED, pd=pd)
     result = judge(course, "q3", answer)
     assert result.outcome is Outcome.INCORRECT and "rules" in result.message
 
@@ -119,25 +118,8 @@ def test_q3_rejects_trusting_a_link_on_an_illustrative_rule(course):
 
 
 # -- q4: one-page plan -----------------------------------------------------------------------------
-def one_page_plan(path, title, sections, max_items=5):
-    lines = [f"# {title}", ""]
-    for heading, items in sections.items():
-        lines.append(f"## {heading}")
-        lines += [f"- {item}" for item in items[:max_items]]
-        if len(items) > max_items:
-            lines.append(f"- ... and {len(items) - max_items} more")
-        lines.append("")
-    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def keeps_everything(path, title, sections, max_items=5):
-    lines = [f"# {title}", ""]
-    for heading, items in sections.items():
-        lines.append(f"## {heading}")
-        lines += [f"- {item}" for item in items]
-    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+one_page_plan = nbt.solved(NOTEBOOK, "q4", Path=Path)
+keeps_everything = nbt.solved(NOTEBOOK, "q4", wrong=True, Path=Path)
 
 
 def forgets_to_return(path, title, sections, max_items=5):

@@ -3,14 +3,13 @@
 import numpy as np
 import pandas as pd
 
+import notebook_tools as nbt
 from campaign_lab.checks import Outcome
 from campaign_lab.checks.m06 import _q6_spike_detector, reference_flag_spikes
 from campaign_lab.checks.m07 import _q4_detector, reference_flag_network
 
 
-def flags_with_today_in_baseline(counts, window=7, k=3):
-    counts = pd.Series(counts, dtype=float)
-    return counts > counts.rolling(window).mean() + k * counts.rolling(window).std()
+flags_with_today_in_baseline = nbt.solved("06-social-listening", "q6", wrong=True, pd=pd)
 
 
 def empty_detector(counts, window=7, k=3):
@@ -20,7 +19,8 @@ def empty_detector(counts, window=7, k=3):
 def test_spike_check_accepts_a_series_a_list_or_an_array():
     as_series = lambda counts, window=7, k=3: pd.Series(reference_flag_spikes(counts, window, k))  # noqa: E731
     as_array = lambda counts, window=7, k=3: np.array(reference_flag_spikes(counts, window, k))  # noqa: E731
-    for answer in (reference_flag_spikes, as_series, as_array):
+    notebook_answer = nbt.solved("06-social-listening", "q6", pd=pd)
+    for answer in (reference_flag_spikes, as_series, as_array, notebook_answer):
         assert _q6_spike_detector().judge(answer).outcome is Outcome.CORRECT
 
 

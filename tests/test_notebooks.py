@@ -44,14 +44,7 @@ def _previous_markdown(notebook, cell):
     return notebook.cells[index - 1].source
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_every_exercise_records_a_typical_wrong_answer(module):
-    notebook = _source(module)
-    answers = {nbt.meta(c).get("exercise"): c for c in nbt.answer_cells(notebook)}
-    for test in nbt.test_cells(notebook):
-        name = nbt.meta(test).get("exercise")
-        assert name in answers, f"test cell for {name!r} has no answer cell"
-        assert nbt.meta(answers[name]).get("wrong_answer"), f"{name} records no wrong answer"
+# Each exercise's cells, heading, wrong answer and check module agree: tests/test_checks_notebooks.py.
 
 
 @pytest.mark.parametrize("module", MODULES)

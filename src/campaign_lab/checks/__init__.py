@@ -12,6 +12,14 @@ In a notebook::
     q1.solution()       # the worked answer
 """
 
+# Where each part of an exercise lives (one place each):
+#   notebooks/NN-slug/NN-slug.ipynb  the task, the answer cell (solution region, wrong_answer,
+#                                    grade_id "q1-answer"), the check cell ("q1-check", points)
+#   checks/mNN.py                    what is right (computed from the profile), hints, messages
+#   checks/solutions.py              reads the solution `q1.solution()` shows from that notebook
+#                                    (or from the file a release writes beside it)
+# tests/test_checks_notebooks.py fails when a notebook and its check module disagree.
+
 from campaign_lab.checks.core import (
     ____,
     CheckFailed,

@@ -21,6 +21,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from campaign_lab.checks import solutions
+
+__all__ = [
+    "____", "Outcome", "HEADLINES", "Result", "CheckFailed", "Exercise", "ValueExercise",
+    "ChoiceExercise", "SelectionExercise", "FunctionExercise", "TargetFunctionExercise",
+    "CustomExercise",
+]
+
 
 class _Blank:
     """The placeholder a learner replaces with an answer."""
@@ -144,20 +152,21 @@ class Exercise:
         The variable or function the learner fills in.
     hints : sequence of str
         Hints in order, from a gentle nudge to nearly the answer.
-    solution_text : str
-        The worked answer shown by :meth:`solution` (Markdown allowed).
     why : str
         One line on why this matters, shown with a correct answer.
     track : {"core", "deep-dive"}
         Candidates do the core track; campaign staff also do the deep dive.
+    notebook : str
+        The module number (``"04"``) whose notebook holds the solution that
+        :meth:`solution` shows; set by :func:`campaign_lab.checks.solutions.from_notebook`.
     """
 
     name: str
     answer_name: str
     hints: Sequence[str] = ()
-    solution_text: str = ""
     why: str = ""
     track: str = "core"
+    notebook: str = ""
 
     @property
     def label(self) -> str:
@@ -191,8 +200,15 @@ class Exercise:
         print(f"💡 {self.label}, hint {step} of {len(self.hints)}: {self.hints[step - 1]}{more}")
 
     def solution(self) -> None:
-        """Print the worked answer."""
-        print(f"📖 {self.label}, a solution:\n{self.solution_text}")
+        """Print the worked answer: this exercise's solution cell in its notebook."""
+        print(self._solution_message())
+
+    def _solution_message(self) -> str:
+        try:
+            text = solutions.exercise_solution(self.notebook, self.name)
+        except solutions.SolutionMissing as missing:
+            return f"📖 {self.label}: the solution is not available here: {missing}."
+        return f"📖 {self.label}, a solution:\n{text}"
 
     # -- judging --------------------------------------------------------------
     def judge_namespace(self, namespace: dict) -> Result:

@@ -7,8 +7,14 @@ every country profile a trainer writes.
 from __future__ import annotations
 
 from campaign_lab.checks.core import ChoiceExercise, ValueExercise
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "exercises",
+]
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1, q2, q3`` for the given profile (a loaded ``Profile``)."""
     wards = campaign.wards_frame()
@@ -22,7 +28,6 @@ def exercises(campaign):
             "Look at the table of wards above: each row is one ward.",
             "You can count the rows by eye, or let pandas count them: `len(wards)`.",
         ],
-        solution_text="n_wards = len(wards)   # one row per ward",
         why=f"{place} has {len(wards)} wards. Campaigns plan canvassing, events and posters ward by ward.",
     )
     q2 = ChoiceExercise(
@@ -39,7 +44,6 @@ def exercises(campaign):
             "B": "in this course the AI model is a small one running on this machine, not a company's service.",
         },
         hints=["Re-read the section \"What the sandbox is\"."],
-        solution_text='leaves_the_machine = "C"',
         why="In this sandbox you can experiment freely. With a real voter file and a hosted AI service, "
         "you must check where every piece of personal data goes.",
     )
@@ -54,7 +58,6 @@ def exercises(campaign):
             "Then add up their `population_share` column with `.sum()`.",
             "Counting rural wards is not the same as counting rural people: wards differ in size.",
         ],
-        solution_text='rural_share = wards.loc[wards["setting"] == "rural", "population_share"].sum()',
         why=f"{rural:.0%} of the people of {place} live in rural wards. Rural voters are easy to overlook "
         "when a campaign's volunteers live in town.",
     )

@@ -12,6 +12,12 @@ import pandas as pd
 
 from campaign_lab import data
 from campaign_lab.checks.core import ChoiceExercise, SelectionExercise, ValueExercise
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "VENDOR_TEST", "VENDOR_QUESTIONS", "vendor_test_list", "points_above_guessing", "contact_rates",
+    "exercises",
+]
 
 #: The vendor's own test: 1,000 people from a list of the party's past volunteers and
 #: petition signers, how many were supporters, and what the vendor's model said about them.
@@ -83,6 +89,7 @@ def contact_rates(campaign) -> tuple[float, float]:
     return float(contacted[in_underserved].mean()), float(contacted[~in_underserved].mean())
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q4`` for the given profile (a loaded ``Profile``)."""
     return _q1_low_scores(campaign), _q2_vendor_questions(), _q3_vendor_claim(), _q4_tool_for_the_job()
@@ -111,7 +118,6 @@ def _q1_low_scores(campaign) -> ChoiceExercise:
             "Look at the column of contacts from the last campaign in the table under the chart.",
             "A model learns from what happened. What happened in these wards during the last campaign?",
         ],
-        solution_text='low_score_meaning = "B"',
         why=f"The last campaign reached {underserved:.0%} of voters in underserved wards and {others:.0%} elsewhere. "
         "A score built on that history can steer you away from the people who were left out.",
     )
@@ -129,7 +135,6 @@ def _q2_vendor_questions() -> SelectionExercise:
             "and with whose data?",
             "Three of the eight are the kind of thing a sales pitch likes to answer. Leave those out.",
         ],
-        solution_text="good_questions = [\"base_rate\", \"unseen_people\", \"groups\", \"data_source\", \"total_cost\"]",
         why="These five questions turn a sales pitch into evidence. A vendor who cannot answer them is selling a story.",
     )
 
@@ -149,11 +154,6 @@ def _q3_vendor_claim() -> ValueExercise:
             "Guessing 'supporter' for everyone is right as often as `vendor_test[\"supporter\"].mean()`.",
             "Subtract the second from the first and multiply by 100 to get percentage points.",
         ],
-        solution_text=(
-            "accuracy = (vendor_test[\"supporter\"] == vendor_test[\"model_says_supporter\"]).mean()\n"
-            "base_rate = vendor_test[\"supporter\"].mean()\n"
-            "points_above_guessing = 100 * (accuracy - max(base_rate, 1 - base_rate))"
-        ),
         why=f"The model is right {expected:.0f} percentage points more often than a guess that needs no data at all. "
         "An accuracy figure means nothing until you know the base rate.",
     )
@@ -183,7 +183,6 @@ def _q4_tool_for_the_job() -> ChoiceExercise:
             "For each job, ask: what does the tool need (data, skills, money), and what can it not do?",
             "Which plan keeps a person in charge of everything that goes out in the candidate's name?",
         ],
-        solution_text='plan_for_a_volunteer_team = "B"',
         why="Free tools and careful people go a long way. Spend money only where it buys something your "
         "volunteers cannot do, and keep a person responsible for every word published.",
     )

@@ -19,6 +19,12 @@ from campaign_lab.checks.core import (
     FunctionExercise,
     SelectionExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "TURNOUT_TOLERANCE", "CLOSE_CALL", "CANVASS_REQUIRED", "CANVASS_OPTIONAL", "exercises",
+    "PseudonymExercise",
+]
 
 #: How far (as a share, 0-1) a learner's ward turnout may sit from the published figure.
 TURNOUT_TOLERANCE = 0.01
@@ -52,6 +58,7 @@ _VOTING_HISTORY_REASON = (
 )
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q5`` for the given profile (a loaded ``Profile``)."""
     voters = data.load("voters", campaign)
@@ -90,7 +97,6 @@ def _lowest_turnout(campaign, published: pd.Series, year: int) -> CustomExercise
             "Look at the bar chart of turnout by ward: which bar is the shortest?",
             "Copy the ward's name exactly as the chart shows it, in quotes, e.g. `\"Some Ward\"`.",
         ],
-        solution_text="lowest_turnout_ward = ward_turnout.idxmin()   # or type the name of the shortest bar, in quotes",
         why=f"In {year} only {lowest:.0%} of the people who could vote in the lowest ward did so, "
         f"against {published.max():.0%} in the highest. That gap is room for a get-out-the-vote drive.",
     )
@@ -120,7 +126,6 @@ def _turnout_table(campaign, published: pd.Series, year: int) -> CustomExercise:
             "The mean of a yes/no column is the share of yeses. pandas skips the `<NA>` rows (people who could "
             "not vote then), which is what you want: turnout counts only those who could vote.",
         ],
-        solution_text='turnout_by_ward = clean.groupby("ward")[voted_latest].mean()',
         why=f"Your figures match the published turnout for {year} within a point. Checking your own file against "
         "published figures is how you find out whether you can trust it.",
     )
@@ -191,7 +196,6 @@ def _canvass_columns(voters: pd.DataFrame) -> SelectionExercise:
             "She needs the person's name and where they live. The ward, the voter id and the language are "
             "allowed; anything else is not needed for knocking on a door.",
         ],
-        solution_text='canvass_columns = ["first_name", "last_name", "address", "preferred_language"]',
         why="A short list is safer: if it is lost or photographed, it exposes as little as possible. "
         "That is data minimisation, and most data-protection laws ask for it.",
     )
@@ -213,7 +217,6 @@ def _plain_hash() -> ChoiceExercise:
             "C": "the length of the fingerprint does not help: the demo matched a 64-character SHA-256 fingerprint in seconds.",
         },
         hints=["Look again at what the demo above did to find the phone number, and how long it took."],
-        solution_text='hashed_is_anonymous = "B"',
         why="A plain hash of anything guessable (phone numbers, birth dates, ids) is a lock whose key can be "
         "found by trying them all. A secret salt changes that.",
     )
@@ -283,10 +286,6 @@ def _pseudonymise() -> PseudonymExercise:
             "`.hexdigest()` turns the hash into text made of 0-9 and a-f. Return that text.",
             "A pseudonym must be text of at least 16 characters that does not contain the id itself.",
         ],
-        solution_text=(
-            "def pseudonymise(value, salt):\n"
-            "    return hashlib.sha256((salt + value).encode(\"utf-8\")).hexdigest()"
-        ),
         why="Your pseudonyms are stable (the office can link results back), depend on a secret salt (outsiders "
         "cannot rebuild them) and reveal nothing about the id.",
     )

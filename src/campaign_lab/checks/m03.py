@@ -19,6 +19,12 @@ from sklearn.tree import DecisionTreeClassifier
 
 from campaign_lab import data
 from campaign_lab.checks.core import ChoiceExercise, FunctionExercise, ValueExercise
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "SEED", "TEST_SHARE", "FEATURES", "DEEP_TREE", "ACCURACY_TOLERANCE", "USEFUL_MARGIN",
+    "modelling_table", "split", "reference_accuracies", "exercises", "ModelComparisonExercise",
+]
 
 #: The notebook's choices, repeated here so the checks rebuild the same models.
 SEED = 2
@@ -58,6 +64,7 @@ def reference_accuracies(X_train, X_test, y_train, y_test, depth: int) -> dict[s
     }
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
     table = modelling_table(campaign)
@@ -89,7 +96,6 @@ def _base_rate(base: float) -> ValueExercise:
             "or let pandas do it: `(y_test == False).mean()`.",
             "Give a share between 0 and 1 (for example 0.6 for 60%).",
         ],
-        solution_text="guess_accuracy = (y_test == False).mean()   # the share of test voters who are not supporters",
         why=f"Saying \"not a supporter\" for everyone is already right {base:.0%} of the time. A model must beat "
         "that number, the base rate, before it is worth anything.",
     )
@@ -107,7 +113,6 @@ def _missed_supporters(matrix) -> ValueExercise:
             "Find the row of voters who really are supporters.",
             "In that row, which cell counts the ones the model called \"not a supporter\"?",
         ],
-        solution_text='missed_supporters = matrix[1, 0]   # row "really a supporter", column "model says: not a supporter"',
         why=f"The model misses {missed} of {missed + found} supporters. If you only visited the voters it picks, "
         "you would never knock on those doors.",
     )
@@ -136,7 +141,6 @@ def _worth_using(matrix, base: float) -> ChoiceExercise:
             "First compare the model's accuracy with the base rate from Exercise 1.",
             "Then look at the row of real supporters in the matrix: how many does the model find?",
         ],
-        solution_text='worth_using = "A"' if useful else 'worth_using = "C"',
         why=f"The model is right about {accuracy:.0%} of voters against {base:.0%} for guessing, and finds {found} of "
         f"{found + missed} supporters. A model earns its place by beating the base rate, and you use it knowing whom it misses.",
     )
@@ -158,7 +162,6 @@ def _overfitting(train_accuracy: float, test_accuracy: float) -> ChoiceExercise:
             "C": "look at the plot: past a few levels, more depth makes the test accuracy worse, not better.",
         },
         hints=["In the plot, follow the two lines to the right: what happens to each as the tree gets deeper?"],
-        solution_text='deep_tree_problem = "A"',
         why=f"At depth {DEEP_TREE} the tree is right about {train_accuracy:.0%} of the voters it trained on and only "
         f"{test_accuracy:.0%} of new ones. That is overfitting: always judge a model on data it never saw.",
     )
@@ -179,7 +182,6 @@ def _probability() -> ChoiceExercise:
             "C": "the probability is about this one voter, not about the model as a whole.",
         },
         hints=["Look at the calibration plot: what is on each axis?"],
-        solution_text='probability_means = "A"',
         why="A probability describes a group of similar voters, not one person's mind. Treat a 0.7 as \"worth a visit\", "
         "never as a fact about someone.",
     )
@@ -261,12 +263,5 @@ def _compare_models(course_split: tuple, second_split: tuple = ()) -> ModelCompa
             "Score each on the test data: `accuracy_score(y_test, model.predict(X_test))`.",
             "Return a dictionary: `{\"logistic regression\": ..., \"decision tree\": ...}`.",
         ],
-        solution_text=(
-            "def compare_models(X_train, X_test, y_train, y_test, depth):\n"
-            "    logistic = LogisticRegression(max_iter=1000).fit(X_train, y_train)\n"
-            "    tree = DecisionTreeClassifier(max_depth=depth, random_state=SEED).fit(X_train, y_train)\n"
-            "    return {\"logistic regression\": accuracy_score(y_test, logistic.predict(X_test)),\n"
-            "            \"decision tree\": accuracy_score(y_test, tree.predict(X_test))}"
-        ),
         why="You fitted and compared two models fairly: same data, same split, judged on voters neither model saw.",
     )

@@ -23,7 +23,15 @@ from campaign_lab.checks.core import (
     TargetFunctionExercise,
     ValueExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
 from campaign_lab.profiles import parse_band
+
+__all__ = [
+    "FEATURES", "SUPPORTER", "PERSUADABLE", "LIKELY_VOTER", "LOW_CONTACT", "DOORS_PER_HOUR",
+    "SHIFT_MINUTES", "EXTRA_VOTES_PER_CONVERSATION", "VOLUNTEER_HOURS", "FLOOR_HOURS", "CLOSE_CALL",
+    "SEGMENTS", "clean_voters", "contact_rates", "targeting_table", "segment", "ward_hours_table",
+    "reference_allocation", "plan_votes", "exercises", "example_wards",
+]
 
 #: The notebook's settings, repeated here so the checks rebuild the same table.
 FEATURES = ["age", "sex", "ward"]
@@ -155,6 +163,7 @@ def plan_votes(table: pd.DataFrame, plan) -> float:
 # ----------------------------------------------------------------------------- exercises
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q5`` for the given profile (a loaded ``Profile``)."""
     table = targeting_table(campaign)
@@ -184,7 +193,6 @@ def _mobilise_count(table: pd.DataFrame) -> ValueExercise:
             "`targets[\"segment\"].value_counts()` counts the voters in each segment; pick the `\"mobilise\"` entry with `[\"mobilise\"]`.",
             "Or count the rows directly: `(targets[\"segment\"] == \"mobilise\").sum()`.",
         ],
-        solution_text='n_mobilise = (targets["segment"] == "mobilise").sum()',
         why=f"{mobilise:,} voters probably back the candidate but may stay at home. Every one of them who votes "
         "is a vote won without changing anyone's mind: that is why mobilisation is often the cheapest vote there is.",
     )
@@ -210,7 +218,6 @@ def _low_contact_wards(campaign, rates: pd.Series) -> SelectionExercise:
             f"In code: `contact_by_ward[contact_by_ward < {LOW_CONTACT}].index.tolist()`.",
             "Copy every such ward's name exactly, in quotes, in a list like `[\"Ward A\", \"Ward B\"]`.",
         ],
-        solution_text=f"low_contact_wards = contact_by_ward[contact_by_ward < {LOW_CONTACT}].index.tolist()",
         why=f"The last campaign reached fewer than one voter in five in {len(low)} ward(s). Voters who never hear "
         "from a campaign have less reason to vote: these wards are where new contact can make the most difference.",
     )
@@ -244,7 +251,6 @@ def _best_ward(campaign, hours_table: pd.DataFrame) -> CustomExercise:
             "Look at the bar chart of extra votes per volunteer hour: which bar is the longest?",
             "Copy the ward's name exactly as the chart shows it, in quotes. In code: `ward_hours[\"votes_per_hour\"].idxmax()`.",
         ],
-        solution_text='best_ward = ward_hours["votes_per_hour"].idxmax()   # or type the name of the longest bar, in quotes',
         why=f"An hour there brings about {best:.2f} extra votes, against {per_hour.min():.2f} in the ward where an hour "
         "counts least. Travel time and the mix of voters matter as much as the size of a ward.",
     )
@@ -252,7 +258,7 @@ def _best_ward(campaign, hours_table: pd.DataFrame) -> CustomExercise:
 
 # -- q5: the allocation function ------------------------------------------------------------
 @dataclass(frozen=True)
-class _PlanTarget:
+class _HoursAllocationTarget:
     """What a correct plan must do: spend what it can, respect the floor and limits, and win as many votes as ours."""
 
     table: pd.DataFrame
@@ -326,7 +332,7 @@ def example_wards() -> pd.DataFrame:
 
 
 def _case(table: pd.DataFrame, hours: float, floor: float):
-    return (table, hours, floor), _PlanTarget(table, hours, floor)
+    return (table, hours, floor), _HoursAllocationTarget(table, hours, floor)
 
 
 def _allocation(hours_table: pd.DataFrame) -> TargetFunctionExercise:
@@ -349,19 +355,6 @@ def _allocation(hours_table: pd.DataFrame) -> TargetFunctionExercise:
             "`for ward, row in table.iterrows():` gives each ward's name and its row; `row[\"max_hours\"]` is its limit. "
             "Return the `plan` dictionary.",
         ],
-        solution_text="""```python
-def allocate_hours(wards, hours, floor):
-    plan = {ward: 0.0 for ward in wards.index}
-    left = hours
-    for ward, row in wards[wards["underserved"]].iterrows():
-        plan[ward] = min(floor, row["max_hours"], left)
-        left -= plan[ward]
-    for ward, row in wards.sort_values("votes_per_hour", ascending=False).iterrows():
-        more = min(row["max_hours"] - plan[ward], left)
-        plan[ward] += more
-        left -= more
-    return plan
-```""",
         why="Your plan puts every hour where it wins the most votes, after a floor that keeps underserved wards "
         "from being left out. Writing the rule down makes the trade-off visible, and open to argument.",
     )
@@ -390,7 +383,6 @@ def _sensitive_targeting(campaign) -> ChoiceExercise:
             "Two things must both be true: the community is not left out, and no list is built from a sensitive category.",
             "Which option reaches people through where they live and whether they were contacted, not through who they are?",
         ],
-        solution_text='community_plan = "B"',
         why="You can close a contact gap without profiling anyone: ward, contact history and open, public outreach "
         "reach the people the last campaign missed, and sensitive data stays out of the lists.",
     )

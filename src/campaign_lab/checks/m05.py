@@ -22,6 +22,12 @@ from campaign_lab.checks.core import (
     SelectionExercise,
     ValueExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "SMALL_GIFT_MULTIPLE", "RECENT_DAYS", "REGULAR_GIFTS", "CYCLE_DAYS", "LIFTS", "LIFT_STEP",
+    "SHARE_TOLERANCE", "cycle_start", "appeals", "reference_smallest_lift", "exercises",
+]
 
 #: A *small donor* gives on average at most this many times the profile's typical gift.
 SMALL_GIFT_MULTIPLE = 5
@@ -142,6 +148,7 @@ def _test_numbers(campaign) -> tuple[float, int]:
 # ----------------------------------------------------------------------------- exercises
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
     gifts = data.load("gifts", campaign)
@@ -172,7 +179,6 @@ def _q1_recent_regulars(per_donor: pd.DataFrame, today: pd.Timestamp) -> ValueEx
             f"(`<= {RECENT_DAYS}`) and `frequency` at least {REGULAR_GIFTS} (`>= {REGULAR_GIFTS}`).",
             "Both conditions must hold, so join them with `&`, each in its own brackets. `len(...)` counts the rows.",
         ],
-        solution_text=f'recent_regulars = len(rfm[(rfm["recency"] <= {RECENT_DAYS}) & (rfm["frequency"] >= {REGULAR_GIFTS})])',
         why=f"{count} of {len(per_donor)} donors gave in the last {RECENT_DAYS} days and have given at least "
         f"{REGULAR_GIFTS} times. They are the backbone of your fundraising: thank them before you ask again.",
     )
@@ -204,7 +210,6 @@ def _q2_women_share(shares: dict[str, float]) -> CustomExercise:
             "Look at the table `sex_by_segment`: one row per kind of donor, one column per sex.",
             "Take the number in the row `small` and the column `F`, as a share between 0 and 1.",
         ],
-        solution_text='women_share_small = sex_by_segment.loc["small", "F"]',
         why=f"About {expected:.0%} of small donors are women, against {shares['large']:.0%} of large donors. "
         "In this campaign, small gifts are how most women donors give: a fundraising plan built only around "
         "big cheques leaves them out.",
@@ -231,7 +236,6 @@ def _q3_over_limit(campaign, gifts: pd.DataFrame) -> SelectionExercise:
             "Keep the donors whose total is above `limit` and list their `donor_id`s, in quotes, "
             "for example `[\"D00001\", \"D00002\"]`.",
         ],
-        solution_text="over_limit_donors = cycle_totals[cycle_totals > limit].index.tolist()   # " + repr(over),
         why=f"These {len(over)} donors have given more this cycle than the limit of {_money(campaign, limit)} allows. "
         "Each needs action now: take no more from them, record the excess, and ask your election authority "
         "(or read your cited rule) what to do with it.",
@@ -266,7 +270,6 @@ def _q4_detectable_lift(base_rate: float, per_version: int) -> ChoiceExercise:
             "In the table `needs`, compare each row's `people per version` with the number of people you have per version.",
             "Choose the smallest lift whose `people per version` is no more than what you have.",
         ],
-        solution_text=f'smallest_visible_lift = "{correct}"',
         why=why + " Small lists can only answer big questions: test big choices, not commas.",
     )
 
@@ -293,13 +296,6 @@ def _q5_smallest_lift(base_rate: float, per_version: int) -> FunctionExercise:
             "Pass `power` on to `people_needed`: the check also asks for 90% power.",
             "Give the lift as a share (0.005 for half a percentage point), not in percentage points.",
         ],
-        solution_text="""```python
-def smallest_lift(base_rate, people, power=0.8):
-    lift = 0.0001
-    while people_needed(base_rate, lift, power) > people:
-        lift += 0.0001
-    return lift
-```""",
         why="Now you can answer the question before every test: with the people I have, what is the smallest "
         "difference I could see? If it is bigger than any difference you could hope for, do not run the test.",
     )
@@ -322,7 +318,6 @@ def _q6_honest_appeal(campaign) -> ChoiceExercise:
             "For each appeal ask: is every fact in it true? Does it give the reader a real reason, or only pressure?",
             "Urgency is honest when the date is real and the money does what the appeal says.",
         ],
-        solution_text='honest_appeal = "C"',
         why="Appeal C gives a real date and says what the money does. Urgency is fine when it is true; invented "
         "deadlines, fake matches and shame spend the trust of the people who fund you.",
     )

@@ -14,12 +14,19 @@ import pandas as pd
 
 from campaign_lab import data, text
 from campaign_lab.checks.core import ChoiceExercise, CustomExercise, FunctionExercise, ValueExercise
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "SPIKE_WINDOW", "SPIKE_K", "DEBATE_HOUR", "exercises", "scored_posts", "reference_flag_spikes",
+    "daily_mentions", "biggest_spike", "positive_shares", "trend_letter", "FlagsExercise",
+]
 
 SPIKE_WINDOW = 7  # days of history the spike detector compares with
 SPIKE_K = 3  # how many standard deviations above normal count as a spike
 DEBATE_HOUR = 20  # the debate transcript says it was broadcast at 8 pm
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
     posts = scored_posts(campaign)
@@ -107,7 +114,6 @@ def _q1_confusion(posts: pd.DataFrame) -> ValueExercise:
             "Find the row `negative`, then move along it to the column `positive`.",
             'In code: `confusion.loc["negative", "positive"]`.',
         ],
-        solution_text='negative_called_positive = confusion.loc["negative", "positive"]',
         why=f"VADER called {count:,} negative posts positive. A dashboard built on it would tell you people are "
         "happier with the campaign than they are.",
     )
@@ -144,7 +150,6 @@ def _q2_accuracy_by_target(posts: pd.DataFrame) -> CustomExercise:
             'Group those True/False values by `checked["target"]` and take the `.mean()`: the mean of True/False is the share of True.',
             'accuracy_by_target = (checked["vader"] == checked["sentiment"]).groupby(checked["target"]).mean()',
         ],
-        solution_text='accuracy_by_target = (checked["vader"] == checked["sentiment"]).groupby(checked["target"]).mean()',
         why=f"VADER is least accurate on posts about '{worst}' ({expected[worst]:.0%}). A tool can be fine on "
         "average and poor exactly where you need it.",
     )
@@ -176,7 +181,6 @@ def _q3_trend(campaign, posts: pd.DataFrame) -> ChoiceExercise:
             "Read the `change` table: one column is VADER, the other the labels people gave.",
             "For each column, subtract 'before the debate' from 'after the debate'. Which column moved more?",
         ],
-        solution_text=f'trend = "{correct}"',
         why="Trust the labelled sample over the tool when they disagree: a tool with many errors can hide a "
         "real change in how people talk about you.",
     )
@@ -192,7 +196,6 @@ def _q4_spike_issue(spike: tuple[pd.Timestamp, str, int]) -> ValueExercise:
             "The table `flagged` lists the days and issues the detector flagged, biggest first.",
             "Copy the issue from the first row, exactly as written, in quotes.",
         ],
-        solution_text="spike_issue = flagged.sort_values(ascending=False).index[0][1]",
         why=f"{count} posts mentioned {issue} on {day.day} {day:%B}, far above its usual level: an emerging issue "
         "that the campaign heard about from the public, not from the news.",
     )
@@ -224,7 +227,6 @@ def _q5_spike_response(campaign, posts: pd.DataFrame, spike: tuple[pd.Timestamp,
             "Look at who posted: many different ordinary accounts, or a few?",
             "A good response starts with the facts on the ground and ends with a promise you can keep.",
         ],
-        solution_text='response = "B"',
         why="A real local problem deserves a real answer: listen first, act, and promise only what you can deliver.",
     )
 
@@ -302,11 +304,5 @@ def _q6_spike_detector() -> FunctionExercise:
             "Then `.rolling(window)` gives `.mean()` and `.std()` over the last `window` days.",
             "Return `counts > mean + k * std`. Days without a full history compare with NaN and come out False.",
         ],
-        solution_text=(
-            "def flag_spikes(counts, window=7, k=3):\n"
-            "    counts = pd.Series(counts, dtype=float)\n"
-            "    before = counts.shift(1).rolling(window)\n"
-            "    return counts > before.mean() + k * before.std()"
-        ),
         why="Leaving today out of its own baseline matters: a big spike otherwise raises the bar it has to clear.",
     )

@@ -15,6 +15,14 @@ from sklearn.linear_model import LogisticRegression
 
 from campaign_lab import data
 from campaign_lab.checks.core import ChoiceExercise, FunctionExercise, SelectionExercise, ValueExercise
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "LABELLED_SAMPLE", "SAMPLE_SEED", "THRESHOLDS", "RECALL_TARGET", "SIMILAR", "MAX_MINUTES",
+    "MIN_PARTNERS", "exercises", "tables", "abuse_scores", "review_threshold", "similar_pairs",
+    "partner_counts", "reference_flag_network", "accounts_to_judge", "judge_frame", "STEPS",
+    "ExamplePairs",
+]
 
 LABELLED_SAMPLE = 500  # posts the team labels by hand to train the classifier
 SAMPLE_SEED = 7
@@ -25,6 +33,7 @@ MAX_MINUTES = 10
 MIN_PARTNERS = 3
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
     posts, accounts = tables(campaign)
@@ -149,7 +158,6 @@ def _q1_threshold(scored: pd.DataFrame) -> ValueExercise:
             "In the table, look down the `recall` column: which thresholds find at least 0.9 (9 in 10) of the abuse?",
             "Of those, take the highest threshold: it keeps the queue shortest while still finding 9 in 10.",
         ],
-        solution_text='review_threshold = table.index[table["recall"] >= 0.9].max()',
         why=f"At {best:g}, {precision:.0%} of the posts in the queue are gendered abuse and fewer than 1 in 10 is "
         "missed. A lower threshold adds supporters' posts to the queue; a higher one misses abuse.",
     )
@@ -181,7 +189,6 @@ def _q2_steps() -> SelectionExercise:
             "Which steps keep a record and get the platform to act? Which ones could make things worse?",
             "Evidence first, then report; muting and logging are good extras. Never reply, delete unsaved or dox.",
         ],
-        solution_text='steps = ["save_evidence", "report_to_platform", "mute_or_block", "log_for_weekly_summary"]',
         why="Document, report, protect: the record lets platforms and police act, and the candidate does not have to "
         "read or answer every attack.",
     )
@@ -204,7 +211,6 @@ def _q3_judge(judge: pd.DataFrame) -> SelectionExercise:
             "bio, and how many other accounts posted the same words within minutes.",
             "One signal alone is never proof. Which account shows all of them at once?",
         ],
-        solution_text=f'report_as_network = ["{letter["bot"]}"]',
         why="Only one of the three shows every sign of coordination at once. Reporting real people as bots hurts "
         "them and your credibility with the platform.",
     )
@@ -263,14 +269,6 @@ def _q4_detector() -> FunctionExercise:
             "`pd.concat`, then `groupby` the first account and count its *different* partners with `.nunique()`.",
             "Keep the accounts with at least `min_partners` partners and return them as a sorted list.",
         ],
-        solution_text=(
-            "def flag_network(pairs, max_minutes=10, min_partners=3):\n"
-            '    close = pairs[pairs["minutes_apart"] <= max_minutes]\n'
-            '    both_ways = pd.concat([close[["account_a", "account_b"]],\n'
-            '                           close[["account_b", "account_a"]].set_axis(["account_a", "account_b"], axis=1)])\n'
-            '    partners = both_ways.groupby("account_a")["account_b"].nunique()\n'
-            "    return sorted(partners[partners >= min_partners].index)"
-        ),
         why="Counting different partners, not pairs, matters: two friends who share each other's posts all day are "
         "one link, not a network.",
     )
@@ -291,11 +289,6 @@ def _q5_precision(posts: pd.DataFrame, pairs: pd.DataFrame) -> ValueExercise:
             "The real network's accounts are those with a post labelled `coordinated`: "
             '`set(posts.loc[posts["coordinated"], "account_id"])`. Use `&` to intersect two sets.',
         ],
-        solution_text=(
-            "flagged = set(flag_network(pairs))\n"
-            'network = set(posts.loc[posts["coordinated"], "account_id"])\n'
-            "network_precision = len(flagged & network) / len(flagged)"
-        ),
         why=f"{precision:.0%} of the flagged accounts belong to the network. The rest are real people a careless "
         "report would have called bots: a person checks every account before it is reported.",
     )
@@ -329,6 +322,5 @@ def _q6_debunk(campaign) -> ChoiceExercise:
             "A good correction leads with the fact, names the false claim once as a warning, explains where it comes "
             "from, and ends with the fact again.",
         ],
-        solution_text='best_reply = "B"',
         why="Fact first, the myth once, the explanation, the fact again: people leave remembering the fact.",
     )

@@ -22,6 +22,11 @@ from campaign_lab.checks.core import (
     SelectionExercise,
     TargetFunctionExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "SPECIAL_CATEGORIES", "BUDGET_STEPS", "draft_ads", "exercises",
+]
 
 #: Targeting categories that reveal special-category data (GDPR Art. 9 names these among others);
 #: EU Regulation 2024/900 bans online political-ad targeting based on such data.
@@ -162,7 +167,7 @@ def _candidate_plans(setup: dict) -> dict[str, dict]:
 
 
 @dataclass(frozen=True)
-class _PlanTarget:
+class _AdBudgetTarget:
     """What a correct allocation must achieve: spend the whole budget, as well as the step-by-step plan."""
 
     curves: dict
@@ -195,12 +200,13 @@ class _PlanTarget:
 
 
 def _plan_case(curves: dict, budget: float, step: float):
-    return (curves, budget, step), _PlanTarget(curves, budget, _total_clicks(curves, _greedy(curves, budget, step)))
+    return (curves, budget, step), _AdBudgetTarget(curves, budget, _total_clicks(curves, _greedy(curves, budget, step)))
 
 
 # ----------------------------------------------------------------------------- exercises
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1, q2, q3, q4, q5`` for the given profile (a loaded ``Profile``)."""
     return _q1_gift_test(campaign), *_budget_exercises(campaign), *_disclosure_exercises(campaign)
@@ -237,7 +243,6 @@ def _q1_gift_test(campaign) -> ChoiceExercise:
             "Look at the row for `gave` in the table of differences: where do `low` and `high` sit compared with zero?",
             "If the interval includes zero, the true difference could be nothing at all.",
         ],
-        solution_text=f'gift_verdict = "{correct}"   # the interval for gifts runs {interval}',
         why=why + " Judge a test on the outcome that matters to you, with its interval.",
     )
 
@@ -268,7 +273,6 @@ def _budget_exercises(campaign):
             "Run `expected_clicks(plan_a)`, then the same for `plan_b`, `plan_c` and `plan_d`, and compare the four numbers.",
             "Choose the letter of the plan with the most expected clicks.",
         ],
-        solution_text=f'best_plan = "{best}"   # about {clicks[best]:,.0f} expected clicks',
         why=f"Plan {best} brings about {clicks[best]:,.0f} expected clicks against {clicks['B']:,.0f} for putting everything on one audience: "
         "when returns diminish, spreading the money wins.",
     )
@@ -289,19 +293,6 @@ def _budget_exercises(campaign):
             "`ceiling * (math.exp(-s / scale) - math.exp(-(s + step) / scale))`, where `s` is what it has already.",
             "`max(spend, key=extra)` returns the audience whose `extra(audience)` is largest. Return the `spend` dictionary.",
         ],
-        solution_text="""```python
-def allocate(curves, budget, step):
-    spend = {audience: 0.0 for audience in curves}
-
-    def extra(audience):
-        ceiling, scale = curves[audience]
-        s = spend[audience]
-        return ceiling * (math.exp(-s / scale) - math.exp(-(s + step) / scale))
-
-    for _ in range(round(budget / step)):
-        spend[max(spend, key=extra)] += step
-    return spend
-```""",
         why="This step-by-step (\"greedy\") plan is the best possible when every curve flattens out: "
         "each step goes where it buys the most.",
     )
@@ -329,7 +320,6 @@ def _disclosure_exercises(campaign):
             "If AI made it, is it labelled? Does the targeting use political views, ethnicity, religion or health?",
             "A sponsor line that names a group other than the campaign hides who pays. Missing values show as `None`.",
         ],
-        solution_text="compliant_drafts = " + repr([ad_id for ad_id, problems in found.items() if not problems]),
         why="Only these drafts can go out as they are; each of the others needs one fix before it runs.",
     )
     fields = ["ad_id", "sponsor_label", "ai_generated", "ai_disclosed", "targeting"]
@@ -350,20 +340,6 @@ def _disclosure_exercises(campaign):
             "Targeting: split the text on `;`, take the part before `:` of each piece, `.strip().lower()` it, "
             "and see whether it is in the banned list (lower-cased too). Targeting may be missing (`None`).",
         ],
-        solution_text="""```python
-def ad_problems(ad, sponsor, banned):
-    problems = []
-    label = ad["sponsor_label"]
-    if not isinstance(label, str) or sponsor.lower() not in label.lower():
-        problems.append("sponsor")
-    if ad["ai_generated"] and not ad["ai_disclosed"]:
-        problems.append("ai_label")
-    targeting = ad["targeting"] if isinstance(ad["targeting"], str) else ""
-    categories = [part.split(":")[0].strip().lower() for part in targeting.split(";")]
-    if any(category in [word.lower() for word in banned] for category in categories):
-        problems.append("targeting")
-    return problems
-```""",
         why="A check you can run on every ad before it goes out turns the rules into a habit, not a memory test.",
     )
     return q4, q5

@@ -23,6 +23,13 @@ from campaign_lab.checks.core import (
     SelectionExercise,
     TargetFunctionExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "MAX_TOKENS_RANGE", "READING_EASE_TARGET", "MIN_PLAIN_WORDS", "count_syllables", "reading_ease",
+    "mentions_ai", "split_sentences", "figures", "unsupported_sentences", "saved_draft_sentences",
+    "saved_draft", "wordy_message", "AddedTextExercise", "exercises",
+]
 
 MAX_TOKENS_RANGE = (48, 120)  # 40 words need about 53 tokens (100 tokens are about 75 words)
 READING_EASE_TARGET = 60  # Flesch: 60-69 is "standard", higher is easier
@@ -255,6 +262,7 @@ def _sentences_case(draft: str, platform: str):
 
 
 # ----------------------------------------------------------------------------- exercises
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
     return (
@@ -291,7 +299,6 @@ def _q1_max_tokens() -> CustomExercise:
             "A token is a word or a piece of a word: 100 tokens are about 75 English words.",
             "The post may have at most 40 words. How many tokens is that, with a little room to spare?",
         ],
-        solution_text="post_max_tokens = 60   # 40 words are about 55 tokens",
         why="A length limit is the one setting that always works: the model stops there, so a draft never runs on "
         "and a hosted provider never bills you for a page you did not want.",
     )
@@ -319,15 +326,6 @@ def _q2_build_prompt(campaign) -> TargetFunctionExercise:
             "`\"Constraints:\"` with one line per constraint, `f\"Format: {output_format}\"`. Join them with `\"\\n\\n\"`.",
             "Add an `\"Examples:\"` part only `if examples:`, with one line per example.",
         ],
-        solution_text="""```python
-def build_prompt(role, task, context, constraints, output_format, examples=()):
-    parts = [f"Task: {task}", f"Context: {context}",
-             "Constraints:\\n" + "\\n".join(f"- {rule}" for rule in constraints),
-             f"Format: {output_format}"]
-    if examples:
-        parts.append("Examples:\\n" + "\\n".join(f"- {example}" for example in examples))
-    return [{"role": "system", "content": role}, {"role": "user", "content": "\\n\\n".join(parts)}]
-```""",
         why="With one function, every teammate's prompt has all its parts, and the campaign's rules sit in the "
         "system message where the model gives them the most weight.",
     )
@@ -361,8 +359,6 @@ def _q3_plain_words(campaign) -> CustomExercise:
             "Short words have few syllables: \"first year\" rather than \"initial twelve-month period\". "
             "Run `reading_ease(plain_pledge)` to see your score before you check.",
         ],
-        solution_text=f'plain_pledge = "We will put 20% more money into {campaign.issues[0]} in our first year. '
-        'That means more help for you and your family. It starts in year one."',
         why="Short sentences and short words reach more people: young first-time voters, people reading in a second "
         "language, and anyone reading on a phone between two jobs.",
     )
@@ -384,7 +380,6 @@ def _q4_claims_to_fix(campaign) -> SelectionExercise:
             "but belong to another pledge: compare with the closest pledge's figures.",
             "Some false claims have no figure at all. Is there a pledge about what the sentence says?",
         ],
-        solution_text="sentences_to_fix = " + repr(list(wrong)) + "   # " + "; ".join(f"{n}: {r}" for n, r in wrong.items()),
         why="Each of these would have gone out in the candidate's name. The figure check caught one; reading the "
         "platform caught the others. A person signs off on every claim.",
     )
@@ -404,12 +399,6 @@ def _q5_claim_checker(campaign) -> TargetFunctionExercise:
             "Split with `re.split(r\"(?<=[.!?])\\s+\", draft.strip())`, `.strip()` each piece and drop the empty ones.",
             "Keep a sentence if `any(figure not in known for figure in figures_in(sentence))`.",
         ],
-        solution_text="""```python
-def unsupported_sentences(draft, platform):
-    known = set(figures_in(platform))
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\\s+", draft.strip()) if s.strip()]
-    return [s for s in sentences if any(f not in known for f in figures_in(s))]
-```""",
         why="Run it on every AI draft before a person reads it: it points at invented figures in seconds. It cannot "
         "see a true figure used for the wrong pledge, or a false claim with no figure: a person still reads every sentence.",
     )
@@ -434,7 +423,6 @@ def _q6_label(campaign) -> AddedTextExercise:
             "Say plainly that AI helped and that a person checked it, for example: "
             "\"Drafted with the help of AI and checked by our team.\"",
         ],
-        solution_text='post_to_publish = draft_post + "\\n\\nDrafted with the help of AI and checked by our team."',
         why=f"{campaign.candidate.name}'s platform promises to tell voters when content was made with AI. A visible "
         "label keeps that promise, and it keeps your word credible when you say that a fake about you is fake.",
     )

@@ -21,7 +21,13 @@ from campaign_lab.checks.core import (
     SelectionExercise,
     TargetFunctionExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
 from campaign_lab.checks.m09 import mentions_ai
+
+__all__ = [
+    "INBOX_RULES", "DEFENCES", "example_requests", "requests_to_refuse", "redaction_cases",
+    "clean_email", "exercises",
+]
 
 OPEN_TAG, CLOSE_TAG = "<email>", "</email>"
 INBOX_RULES = (
@@ -207,6 +213,7 @@ def clean_email(email_text: str) -> str:
 
 
 # ----------------------------------------------------------------------------- exercises
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q5`` for the given profile (a loaded ``Profile``)."""
     return _q1_redact(campaign), _q2_defences(), _q3_fence(campaign), _q4_refuse(campaign), _q5_log()
@@ -226,17 +233,6 @@ def _q1_redact(campaign) -> TargetFunctionExercise:
             "For names: `for part in name.split():` then `re.sub(rf\"\\b{re.escape(part)}\\b\", \"[NAME]\", text, "
             "flags=re.IGNORECASE)`. Replace full names first, so that \"Ana Ruiz\" becomes one [NAME], not two.",
         ],
-        solution_text="""```python
-def redact_text(text, names):
-    text = re.sub(r"[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+", "[EMAIL]", text)
-    text = re.sub(r"\\bV\\d{8}\\b", "[VOTER_ID]", text)
-    text = re.sub(r"\\+?(?:\\(\\d+\\) ?)?\\d[\\d .-]{5,}\\d(?: ?x\\d+)?", "[PHONE]", text)
-    for name in sorted(names, key=len, reverse=True):
-        text = re.sub(rf"\\b{re.escape(name)}\\b", "[NAME]", text, flags=re.IGNORECASE)
-    for part in {part for name in names for part in name.split() if len(part) > 1}:
-        text = re.sub(rf"\\b{re.escape(part)}\\b", "[NAME]", text, flags=re.IGNORECASE)
-    return text
-```""",
         why="Redaction is the last step before text leaves your computer. Check its output by eye too: "
         "patterns miss things, such as a name nobody put on the list.",
     )
@@ -254,7 +250,6 @@ def _q2_defences() -> SelectionExercise:
             "Think of the e-mail as a stranger's note: mark where it starts and ends, tell the assistant not to obey "
             "it, and read what comes back.",
         ],
-        solution_text=f"defences = {list(_DEFENCES_REQUIRED)!r}",
         why="No single step stops prompt injection. Fencing and instructions make it harder; checking the reply "
         "catches what gets through.",
     )
@@ -274,12 +269,6 @@ def _q3_fence(campaign) -> TargetFunctionExercise:
             "Return `[{\"role\": \"system\", \"content\": INBOX_RULES}, {\"role\": \"user\", \"content\": "
             "f\"<email>\\n{cleaned}\\n</email>\"}]`.",
         ],
-        solution_text="""```python
-def safe_messages(email_text):
-    cleaned = email_text.replace("<", "").replace(">", "")
-    return [{"role": "system", "content": INBOX_RULES},
-            {"role": "user", "content": f"<email>\\n{cleaned}\\n</email>"}]
-```""",
         why="An attacker who knows your markers can write a fake end marker into the e-mail; removing < and > "
         "keeps the whole e-mail inside the fence.",
     )
@@ -300,7 +289,6 @@ def _q4_refuse(campaign) -> SelectionExercise:
             "voting, or make sexualised or fake media of a real person?",
             "A friendly tone does not make a request acceptable: read what the message would make people believe or do.",
         ],
-        solution_text=f"must_refuse = {list(refuse)!r}",
         why="Each of these would deceive voters or harm a real person, whoever asks and however politely. "
         "Refuse them before any AI tool sees them.",
     )
@@ -333,13 +321,6 @@ def _q5_log() -> CustomExercise:
             "Copy the `ai.log_use(...)` call above twice inside a list, and change the purpose, the prompt and `published`.",
             "For the published post, add `published=True, label=\"...\"` with the label you put on it in module 09.",
         ],
-        solution_text="""```python
-new_entries = [
-    ai.log_use("summarise voters' e-mails", "local", MODEL_NAME, "Summarise this e-mail: ...", path=log_path),
-    ai.log_use("draft a social media post", "local", MODEL_NAME, "Task: write a post about ...",
-               published=True, label="Drafted with the help of AI and checked by our team.", path=log_path),
-]
-```""",
         why="A log of every use, published or not, is what lets the campaign answer \"did you use AI for this?\" "
         "truthfully, and write its disclosure statement from facts.",
     )

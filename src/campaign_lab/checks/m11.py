@@ -23,9 +23,16 @@ from campaign_lab.checks.core import (
     TargetFunctionExercise,
     ValueExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
 from campaign_lab.checks.m03 import split
 from campaign_lab.checks.m04 import FEATURES, SUPPORTER, targeting_table
 from campaign_lab.profiles import parse_band
+
+__all__ = [
+    "AUDIT_GROUPS", "CLOSE_CALL", "LEFT_OUT_TOLERANCE", "NOTICE_WORDS", "EXPORT_COLUMNS", "age_band",
+    "held_out_survey", "reference_audit_table", "supporters_left_out", "rules_table", "notice_rules",
+    "example_audit", "exercises",
+]
 
 #: The groups the notebook audits: sex, age band, community and ward.
 AUDIT_GROUPS = ["sex", "age_band", "community", "ward"]
@@ -163,6 +170,7 @@ def example_audit() -> pd.DataFrame:
 # ----------------------------------------------------------------------------- exercises
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
     test = held_out_survey(campaign)
@@ -206,7 +214,6 @@ def _q1_most_missed_ward(campaign, audit: pd.DataFrame) -> CustomExercise:
             "Look at the bar chart of missed supporters by ward: which bar is the longest?",
             "In code: `ward_audit[\"false_negative_rate\"].idxmax()`. Copy the name exactly, in quotes.",
         ],
-        solution_text='most_missed_ward = ward_audit["false_negative_rate"].idxmax()',
         why=f"There the model misses {worst:.0%} of supporters, against {missed.min():.0%} in the ward where it misses "
         "fewest. A list built from it would skip most of that ward's supporters without anyone deciding so.",
     )
@@ -241,7 +248,6 @@ def _q2_parity(test: pd.DataFrame) -> ChoiceExercise:
             "If two groups support the candidate at different rates, can a list pick them at the same rate and still "
             "leave out the same share of supporters in each?",
         ],
-        solution_text='parity_effect = "B"',
         why="When groups differ in how many support you, you cannot have equal selection rates and equal error rates at "
         "once. Choosing which to aim for is a decision for people, written down, not a setting a model picks for you.",
     )
@@ -261,7 +267,6 @@ def _q3_left_out(campaign, targets: pd.DataFrame, survey: pd.DataFrame) -> Value
             f"the surveyed voters aged {oldest} are supporters (`oldest_support`).",
             "Multiply them: a share of a number of people is a number of people.",
         ],
-        solution_text="left_out = oldest_on_list * oldest_support",
         why=f"About {expected:,.0f} supporters aged {oldest} would never hear from the campaign if the list is the plan. "
         "A model's cut-off is a decision about people; this is its price in one group.",
     )
@@ -331,16 +336,6 @@ def _q4_audit_function(test: pd.DataFrame) -> TargetFunctionExercise:
             "Put the three Series in one table: `pd.DataFrame({\"size\": ..., \"selection_rate\": ..., "
             "\"false_negative_rate\": ...})`, and return it.",
         ],
-        solution_text="""```python
-def audit_table(df, group_col):
-    groups = df.groupby(group_col)
-    supporters = df[df["supporter"]]
-    return pd.DataFrame({
-        "size": groups.size(),
-        "selection_rate": groups["selected"].mean(),
-        "false_negative_rate": (~supporters["selected"]).groupby(supporters[group_col]).mean(),
-    })
-```""",
         why="One function now audits any list by any group. Run it every time the model or the cut-off changes, "
         "and keep the tables with the campaign's records.",
     )
@@ -365,7 +360,6 @@ def _q5_notice_rules(rules: pd.DataFrame) -> SelectionExercise:
             "or the people whose data it is?",
             "If no rule says so, the answer is an empty list: `notice_rules = []`. That is an answer, not a gap in your work.",
         ],
-        solution_text="notice_rules = " + repr(notice),
         why="You read the rules for what they say, not for what you expect them to say. "
         + ("Where the list is silent, ask the regulator or a lawyer: the full law may still require notice."
            if not notice else "Follow these rules, and check the full law for deadlines and details."),
@@ -394,7 +388,6 @@ def _q6_breach_first_steps() -> ChoiceExercise:
         hints=[
             "Which option helps the people in the file, and keeps a record of what happened?",
         ],
-        solution_text='first_steps = "B"',
         why="A breach is handled by people with a record and a plan: know what was lost, who is accountable, and "
         "what the law asks. Practise it before it happens.",
     )

@@ -28,6 +28,12 @@ from campaign_lab.checks.core import (
     SelectionExercise,
     TargetFunctionExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "RESPONSE_STEPS", "RESPONSE_ORDER", "NEVER", "sha256_hex", "load_manifest", "inbox", "demo_key",
+    "pixels", "exercises",
+]
 
 #: The steps of a response plan, by letter; one of them does not belong in any plan.
 RESPONSE_STEPS = {
@@ -209,6 +215,7 @@ class _BoxTarget:
 # ----------------------------------------------------------------------------- exercises
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
     return _q1_hashes(campaign), _q2_metadata(campaign), _q3_changed_box(campaign), _q4_signature(), _q5_verify(campaign), _q6_response()
@@ -227,7 +234,6 @@ def _q1_hashes(campaign) -> SelectionExercise:
             "Look at the column `matches_manifest` in the inbox table: `False` means the file's hash differs from the manifest's.",
             "Count every file whose hash differs, even one that looks exactly like the original on screen.",
         ],
-        solution_text="not_matching = " + repr(wrong) + "   # the ids whose SHA-256 differs from the manifest",
         why="A different hash proves only that the bytes are not the ones the campaign published. "
         "It does not say what changed, or whether anything visible changed at all: that is the next step.",
     )
@@ -247,7 +253,6 @@ def _q2_metadata(campaign) -> SelectionExercise:
             "Read the comparison table: which rows have a value for the original and nothing for the received copy?",
             "The three text fields are written by the campaign's design tool when it saves the card. Copy their names exactly.",
         ],
-        solution_text="missing_metadata = " + repr(missing),
         why="Metadata that vanished tells you the file went through another program. Many apps strip metadata, "
         "so on its own this proves nothing; together with the hash it tells you to look closer.",
     )
@@ -276,14 +281,6 @@ def _q3_changed_box(campaign) -> TargetFunctionExercise:
             "`rows, columns = np.nonzero(changed)` lists where the True values are. The box runs from the smallest to the largest of each.",
             "Return `(columns.min(), rows.min(), columns.max() + 1, rows.max() + 1)`: the `+ 1` puts right and bottom one past the last changed pixel.",
         ],
-        solution_text="""```python
-def changed_box(before, after):
-    changed = np.asarray(before) != np.asarray(after)
-    if changed.ndim == 3:
-        changed = changed.any(axis=2)
-    rows, columns = np.nonzero(changed)
-    return (int(columns.min()), int(rows.min()), int(columns.max()) + 1, int(rows.max()) + 1)
-```""",
         why="The computer sees a change of a few units in one colour that your eye cannot: the box shows exactly which part of the card was rewritten.",
     )
 
@@ -308,7 +305,6 @@ def _q4_signature() -> ChoiceExercise:
             "Think about what the check uses: the manifest's bytes, the signature and the public key. Nothing else.",
             "A signature is like a wax seal on a letter: it shows who sealed it and that it was not opened. It says nothing about whether the letter tells the truth.",
         ],
-        solution_text='signature_proves = "B"',
         why="A signature proves origin and integrity, not truth. That is why the campaign must also be honest about what it signs, AI labels included.",
     )
 
@@ -339,14 +335,6 @@ def _q5_verify(campaign) -> FunctionExercise:
             "`public_key.verify(signature, data)` does nothing if the signature is good and raises `InvalidSignature` if it is not.",
             "Put the `verify` call inside `try:`; in `except InvalidSignature:` return `False`; after the `try` block return `True`.",
         ],
-        solution_text="""```python
-def is_authentic(manifest_bytes, signature, public_key):
-    try:
-        public_key.verify(signature, manifest_bytes)
-    except InvalidSignature:
-        return False
-    return True
-```""",
         why="Anyone with the public key can now check, in a second, that a manifest is the campaign's own and unchanged.",
     )
 
@@ -378,7 +366,6 @@ def _q6_response() -> CustomExercise:
             "One of the five steps does not belong in any plan: leave it out.",
             "The plan runs: keep the evidence, report it where it is posted, tell the people who must know, then correct it in public.",
         ],
-        solution_text="response_plan = " + repr(RESPONSE_ORDER),
         why="Written down before you need it, this plan lets your team act in the first hour, when a fake spreads fastest, "
         "and spares the candidate from deciding everything alone under attack.",
     )

@@ -21,6 +21,13 @@ from campaign_lab.checks.core import (
     SelectionExercise,
     TargetFunctionExercise,
 )
+from campaign_lab.checks.solutions import from_notebook
+
+__all__ = [
+    "BUDGET_IN_GIFTS", "SKILL_LEVELS", "TEAM_SKILLS", "NEEDS", "CITED", "CHECK", "AREAS", "MAX_LINES",
+    "budget", "tool_catalogue", "risk_register", "top_risks", "legal_checklist", "tool_choice_problem",
+    "checklist_problem", "exercises",
+]
 
 #: The monthly AI budget, in typical gifts (the profile's ``money.typical_gift``).
 BUDGET_IN_GIFTS = 40
@@ -230,7 +237,7 @@ def checklist_problem(answer, expected: pd.DataFrame) -> str | None:
 
 
 @dataclass(frozen=True)
-class _PlanTarget:
+class _OnePagePlanTarget:
     """What ``one_page_plan(path, title, sections, max_items)`` must write to ``path``."""
 
     path: Path
@@ -287,13 +294,15 @@ def _plan_cases(campaign) -> list:
         "Tools": [tool for tool in tool_catalogue(campaign)["tool"] if "Course" in tool],
     }
     examples = [("Our AI plan", small, 5), (f"{campaign.candidate.name}: AI plan", full, 4), ("Plan", {"Risks": list("abcdefg")}, 6)]
-    return [((folder / f"plan-{number}.md", title, sections, most), _PlanTarget(folder / f"plan-{number}.md", title, sections, most))
-            for number, (title, sections, most) in enumerate(examples, start=1)]
+    files = [folder / f"plan-{number}.md" for number in range(1, len(examples) + 1)]
+    return [((path, title, sections, most), _OnePagePlanTarget(path, title, sections, most))
+            for path, (title, sections, most) in zip(files, examples)]
 
 
 # ----------------------------------------------------------------------------- exercises
 
 
+@from_notebook
 def exercises(campaign):
     """Return ``q1, q2, q3, q4`` for the given profile (a loaded ``Profile``)."""
     return _q1_tools(campaign), _q2_risks(campaign), _q3_checklist(campaign), _q4_plan(campaign)
@@ -311,12 +320,6 @@ def _q1_tools(campaign) -> CustomExercise:
             "`monthly_cost`, and take the cheapest tool of each family in `NEEDS`.",
             "Add up the `monthly_cost` of your tools: the total must be at most `BUDGET`.",
         ],
-        solution_text="""```python
-usable = catalogue[~catalogue["sends_personal_data"] & (catalogue["skills"] != "python")]
-cheapest = usable.sort_values("monthly_cost").groupby("family").head(1)
-my_tools = cheapest.loc[cheapest["family"].isin(NEEDS), "tool"].tolist()
-```
-Other choices are right too, as long as they follow the four rules.""",
         why="A tool the team cannot use, cannot afford or cannot trust with voters' data costs more than it gives. "
         "Free tools your team already knows are often the best start.",
     )
@@ -341,10 +344,6 @@ def _q2_risks(campaign) -> SelectionExercise:
             "A risk's score is its likelihood times its impact: `risks[\"score\"] = risks[\"likelihood\"] * risks[\"impact\"]`.",
             "`risks.nlargest(3, \"score\")` gives the three rows with the highest score; take their `risk_id` with `.tolist()`.",
         ],
-        solution_text="""```python
-risks["score"] = risks["likelihood"] * risks["impact"]
-top_risks = risks.nlargest(3, "score")["risk_id"].tolist()
-```""",
         why="Ranking by likelihood times impact puts the team's time on risks that are both fairly likely and "
         "harmful, not only on the most frightening or the most frequent.",
     )
@@ -361,14 +360,6 @@ def _q3_checklist(campaign) -> CustomExercise:
             "For each rule, add a dictionary to `rows` with `area`, `law`, `section`, `requires` and `status`.",
             "The status is `CHECK` when `rule.illustrative` is True, and `CITED` otherwise.",
         ],
-        solution_text="""```python
-rows = []
-for key, area in AREAS.items():
-    for rule in getattr(campaign.rules, key):
-        rows.append({"area": area, "law": rule.law, "section": rule.section, "requires": rule.requires,
-                     "status": CHECK if rule.illustrative else CITED})
-checklist = pd.DataFrame(rows)
-```""",
         why="A checklist that says what is confirmed and what still needs checking is safer than one that "
         "sounds certain: the rules that matter most are often the ones you have not confirmed yet.",
     )
@@ -386,18 +377,6 @@ def _q4_plan(campaign) -> TargetFunctionExercise:
             "If `len(items) > max_items`, add `f\"- ... and {len(items) - max_items} more\"` after the bullets.",
             "Write the lines with `Path(path).write_text(\"\\n\".join(lines) + \"\\n\", encoding=\"utf-8\")` and `return path`.",
         ],
-        solution_text="""```python
-def one_page_plan(path, title, sections, max_items=5):
-    lines = [f"# {title}", ""]
-    for heading, items in sections.items():
-        lines.append(f"## {heading}")
-        lines += [f"- {item}" for item in items[:max_items]]
-        if len(items) > max_items:
-            lines.append(f"- ... and {len(items) - max_items} more")
-        lines.append("")
-    Path(path).write_text("\\n".join(lines) + "\\n", encoding="utf-8")
-    return path
-```""",
         why="A plan people read beats a plan nobody finishes. Cutting each list to its first items, and saying "
         "how many were left out, keeps it to one page without hiding that more exists.",
     )
