@@ -26,7 +26,7 @@ from campaign_lab.datagen.voters import write_voters
 from campaign_lab.errors import BadInput
 from campaign_lab.profiles import Profile, load_profile, profile_path
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 DEFAULT_VOTERS = 20_000
 DEFAULT_SEED = 2027
 MIN_VOTERS = 200

@@ -54,6 +54,7 @@ def _gifts(model: PopulationModel, rng, large: np.ndarray) -> pa.Table:
     this_cycle = day >= cycle_start
     amount = _keep_within_limit(amount, donor, this_cycle, limit, n)
     amount = _push_over_limit(rng, amount, donor, large, this_cycle, limit)
+    amount = _over_only_with_earlier_cycles(rng, amount, donor, large, this_cycle, limit)
     phone_giving = "mobile money" if model.profile.country.code == "KE" else "text to give"
     large_channels = _pick(rng, ["bank transfer", "cheque", "online"], [0.5, 0.3, 0.2], size)
     small_channels = _pick(rng, ["online", phone_giving, "cash at event"], [0.7, 0.2, 0.1], size)
@@ -88,6 +89,25 @@ def _push_over_limit(rng, amount, donor, large, this_cycle, limit) -> np.ndarray
         gifts = np.flatnonzero((donor == chosen) & this_cycle)
         if gifts.size:
             amount[gifts[-1]] = np.ceil(limit * rng.uniform(1.1, 1.6) / 50) * 50
+    return amount
+
+
+def _over_only_with_earlier_cycles(rng, amount, donor, large, this_cycle, limit) -> np.ndarray:
+    """Give a few large donors within the limit this cycle one bigger gift in an earlier cycle.
+
+    Their total over all time goes over the limit, though nothing this cycle does: module 5's
+    question on the limit then tells counting this cycle from counting every gift, in every profile.
+    """
+    n = large.shape[0]
+    cycle_totals = np.bincount(donor, weights=np.where(this_cycle, amount, 0), minlength=n)
+    earlier = np.bincount(donor, weights=~this_cycle, minlength=n) > 0
+    candidates = np.flatnonzero(large & earlier & (cycle_totals > 0) & (cycle_totals <= limit))
+    k = max(1, int(round(OVER_LIMIT_SHARE * candidates.size))) if candidates.size else 0
+    for chosen in rng.choice(candidates, size=min(k, candidates.size), replace=False):
+        gifts = np.flatnonzero((donor == chosen) & ~this_cycle)
+        others = amount[gifts].sum() - amount[gifts[0]]
+        needed = limit - cycle_totals[chosen] - others + 0.1 * limit
+        amount[gifts[0]] = min(limit, max(amount[gifts[0]], np.ceil(needed / 50) * 50))
     return amount
 
 
