@@ -187,11 +187,13 @@ def test_four_requests_are_answered_together_not_one_after_another(local_server)
 @needs_llama
 @pytest.mark.slow
 def test_status_answers_at_once_while_the_model_generates(local_server):
-    llm, seen = ai.client(), threading.Event()
+    llm, seen, done = ai.client(), threading.Event(), threading.Event()
 
     def long_answer():
-        for chunk in llm.chat.completions.create(model=ai.model_name(), messages=messages(POST), stream=True, max_tokens=300):
+        for _chunk in llm.chat.completions.create(model=ai.model_name(), messages=messages(POST), stream=True, max_tokens=300):
             seen.set()
+            if done.is_set():
+                break  # leaving the stream frees the slot
 
     worker = threading.Thread(target=long_answer)
     worker.start()
@@ -201,6 +203,7 @@ def test_status_answers_at_once_while_the_model_generates(local_server):
         current = server.status()
         assert current.answering and time.perf_counter() - start < 2.0
     finally:
+        done.set()
         worker.join(timeout=120)
 
 
@@ -319,11 +322,13 @@ def test_server_killed_mid_request_is_restarted_and_the_cell_says_so_in_one_line
 def test_requests_past_the_waiting_bound_are_told_to_retry_at_once(lab_root, other_root, monkeypatch):
     monkeypatch.setattr(server, "WAITING_PER_SLOT", 0)  # one slot, nobody may wait
     server.serve(port=server.free_port(), slots=1)
-    llm, seen = ai.client(), threading.Event()
+    llm, seen, done = ai.client(), threading.Event(), threading.Event()
 
     def long_answer():
         for _chunk in llm.chat.completions.create(model=ai.model_name(), messages=messages(POST), stream=True, max_tokens=200):
             seen.set()
+            if done.is_set():
+                break
 
     worker = threading.Thread(target=long_answer)
     worker.start()
@@ -334,6 +339,7 @@ def test_requests_past_the_waiting_bound_are_told_to_retry_at_once(lab_root, oth
             ask(llm, "Say hello.", max_tokens=4)
         assert time.perf_counter() - start < 5 and caught.value.retry_after_s > 0
     finally:
+        done.set()
         worker.join(timeout=120)
         server.stop()
     assert not worker.is_alive()
