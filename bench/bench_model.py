@@ -89,16 +89,23 @@ def endpoint_speed(llm, model: str, rounds: int) -> dict:
     }
 
 
-def llama_bench(model_path: str, extra: tuple[str, ...] = ()) -> float:
-    """llama.cpp's own generation speed (128 tokens, 3 repetitions, its defaults), tokens/s."""
+def llama_bench(model_path: str, extra: tuple[str, ...] = ()) -> float | None:
+    """llama.cpp's own generation speed (128 tokens, 2 repetitions, its defaults), tokens/s.
+
+    None if it takes over 4 minutes (on an overloaded machine, every thread
+    but one waits at each barrier for a CPU).
+    """
     from campaign_lab.ai import server
 
     program = server.server_program().with_name("llama-bench")
-    done = subprocess.run(
-        [str(program), "-m", model_path, "-p", "0", "-n", "128", "-r", "3", "-o", "json", *extra],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    return round(json.loads(done.stdout)[0]["avg_ts"], 1)
+    try:
+        done = subprocess.run(
+            [str(program), "-m", model_path, "-p", "0", "-n", "128", "-r", "2", "-o", "json", *extra],
+            capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+        return round(json.loads(done.stdout)[0]["avg_ts"], 1)
+    except (subprocess.TimeoutExpired, ValueError, IndexError, KeyError):
+        return None
 
 
 def pandas_seconds(runs: int = 2) -> float:
@@ -222,6 +229,7 @@ def measure(rounds: int) -> dict:
     idle_pandas = pandas_seconds()
     with running_server() as (started, llm, model):
         anchor = llama_bench(started.model_path)
+        anchor_course_threads = llama_bench(started.model_path, ("-t", str(server.default_threads())))
         course = endpoint_speed(llm, model, rounds)
         demo = demo_figures(llm, model)
         busy = busy_figures(llm, model, idle_pandas)
@@ -231,9 +239,10 @@ def measure(rounds: int) -> dict:
         "poll_level": server.POLL_LEVEL,
         "usable": resources.describe(),
         "anchor_llama_bench_tokens_per_second": anchor,
+        "llama_bench_with_course_threads_tokens_per_second": anchor_course_threads,
         "endpoint": course,
-        "speed_ratio": round(course["decode_tokens_per_second_best"] / anchor, 3),
-        "speed_ratio_wall_clock": round(course["tokens_per_second_best"] / anchor, 3),
+        "speed_ratio": round(course["decode_tokens_per_second_best"] / anchor, 3) if anchor else None,
+        "speed_ratio_wall_clock": round(course["tokens_per_second_best"] / anchor, 3) if anchor else None,
         "demo": demo,
         "pandas_seconds_model_idle": round(idle_pandas, 2),
         "busy": busy,
@@ -263,7 +272,7 @@ def main() -> int:
     figures["install_script_second_run"] = install_script_second_run()
     figures["targets"] = TARGETS
     figures["meets_targets"] = {
-        "speed_ratio": figures["speed_ratio"] >= TARGETS["speed_ratio_min"],
+        "speed_ratio": (figures["speed_ratio"] or 0) >= TARGETS["speed_ratio_min"],
         "first_token": figures["demo"]["first_token_seconds_median"] < TARGETS["first_token_seconds_max"],
         "busy_slowdown": figures["busy"]["pandas_slowdown"] <= TARGETS["busy_slowdown_max"],
     }
