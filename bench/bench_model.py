@@ -47,6 +47,7 @@ PROMPTS = (
 )
 DEMO_PROMPT = "Suggest a slogan about safe streets."
 SETTINGS = {"temperature": 0, "seed": 1234, "max_tokens": 128}
+ONE_CPU_TIMEOUT_S = 180
 TARGETS = {"speed_ratio_min": 0.9, "first_token_seconds_max": 0.5, "busy_slowdown_max": 1.5}
 PANDAS_WORK = """
 import time, numpy as np, pandas as pd
@@ -76,9 +77,9 @@ def stream_once(llm, model: str, prompt: str, max_tokens: int = 128) -> dict:
     return {"first": first, "total": total, "tokens": pieces, "decode_rate": decode}
 
 
-def endpoint_speed(llm, model: str, rounds: int) -> dict:
-    """Best and median tokens/s over ``rounds`` rounds of all prompts: wall clock and decode only."""
-    runs = [stream_once(llm, model, prompt) for _ in range(rounds) for prompt in PROMPTS]
+def endpoint_speed(llm, model: str, rounds: int, prompts: tuple[str, ...] = PROMPTS) -> dict:
+    """Best and median tokens/s over ``rounds`` rounds of ``prompts``: wall clock and decode only."""
+    runs = [stream_once(llm, model, prompt) for _ in range(rounds) for prompt in prompts]
     wall = [run["tokens"] / run["total"] for run in runs]
     decode = [run["decode_rate"] for run in runs]
     return {
@@ -201,7 +202,11 @@ def one_cpu_comparison() -> dict:
     figures = {"how": "taskset -c 0 (no cgroup made)"}
     for name, threads in (("usable_cpus", None), ("physical_cores", psutil.cpu_count(logical=False) or 1)):
         command = ["taskset", "-c", "0", sys.executable, __file__, "--one-cpu-part", str(threads or 0)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=ONE_CPU_TIMEOUT_S)
+        except subprocess.TimeoutExpired:  # the part's server stops itself once its temporary folder is gone
+            figures[name] = {"threads": threads, "did_not_finish_within_s": ONE_CPU_TIMEOUT_S}
+            continue
         figures[name] = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {"error": done.stderr[-300:]}
     return figures
 
@@ -211,7 +216,7 @@ def one_cpu_part(threads: int) -> None:
 
     chosen = threads or resources.usable_cpus()
     with running_server(threads=chosen, slots=1) as (_, llm, model):
-        speed = endpoint_speed(llm, model, rounds=1)
+        speed = endpoint_speed(llm, model, rounds=1, prompts=PROMPTS[:1])
     print(json.dumps({"threads": chosen, **speed}))
 
 
