@@ -151,7 +151,7 @@ def running_server(**options):
     from campaign_lab import ai
     from campaign_lab.ai import server
 
-    with tempfile.TemporaryDirectory(prefix="bench-model-") as folder:
+    with tempfile.TemporaryDirectory(prefix="bench-model-", dir=os.environ.get("BENCH_MODEL_FOLDER")) as folder:
         os.environ["CAMPAIGN_LAB_ROOT"] = folder  # own state folder: a running class server is left alone
         started = server.serve(port=server.free_port(), **options)
         try:
@@ -202,11 +202,13 @@ def one_cpu_comparison() -> dict:
     figures = {"how": "taskset -c 0 (no cgroup made)"}
     for name, threads in (("usable_cpus", None), ("physical_cores", psutil.cpu_count(logical=False) or 1)):
         command = ["taskset", "-c", "0", sys.executable, __file__, "--one-cpu-part", str(threads or 0)]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=ONE_CPU_TIMEOUT_S)
-        except subprocess.TimeoutExpired:  # the part's server stops itself once its temporary folder is gone
-            figures[name] = {"threads": threads, "did_not_finish_within_s": ONE_CPU_TIMEOUT_S}
-            continue
+        with tempfile.TemporaryDirectory(prefix="bench-model-cpu-") as part_folder:  # deleted: the part's server stops
+            try:
+                env = {**os.environ, "BENCH_MODEL_FOLDER": part_folder}
+                done = subprocess.run(command, capture_output=True, text=True, timeout=ONE_CPU_TIMEOUT_S, env=env)
+            except subprocess.TimeoutExpired:
+                figures[name] = {"threads": threads, "did_not_finish_within_s": ONE_CPU_TIMEOUT_S}
+                continue
         figures[name] = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {"error": done.stderr[-300:]}
     return figures
 
