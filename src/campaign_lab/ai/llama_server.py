@@ -1,52 +1,41 @@
-"""Run llama-cpp-python's OpenAI-compatible server, answering each request from scratch.
+"""Run llama.cpp's ``llama-server`` and stop it once the course no longer records it.
 
 Usage (started for you by ``campaign-lab model serve``)::
 
-    python -m campaign_lab.ai.llama_server --model FILE.gguf --host 127.0.0.1 --port 8765 \\
-        [--state-file var/model/server.json] [other llama_cpp.server options]
+    python -m campaign_lab.ai.llama_server --state-file var/model/server.json \\
+        --port 8765 --slots 4 --max-waiting 16 -- \\
+        llama-server --model FILE.gguf --host 127.0.0.1 --port 40123 [other llama-server options]
 
-It takes the same options as ``python -m llama_cpp.server``, with two changes:
+This small process is the one recorded in ``var/model/server.json``. It starts
+``llama-server`` as its child on an inner port, answers on ``--port`` through
+:mod:`campaign_lab.ai.gate` (which says "busy, try again in N s" past
+``slots + max_waiting`` requests), and:
 
-* llama-cpp-python normally reuses the part of the previous prompt that
-  matches the new one, which makes the answer to a prompt depend on what was
-  asked before (at temperature 0 the text can change after a few words). Here
-  every request starts from an empty context, so the same prompt with the
-  same seed always gives the same text, which live demos and grading rely on.
-* With ``--state-file``, the server stops by itself once that record is
-  deleted or names another process, so a server whose course folder was
-  removed (a temporary copy, a grading sandbox) does not run on forever.
+* stops it once that record is deleted or names another process, so a server
+  whose course folder was removed (a temporary copy, a grading sandbox) does
+  not run on forever;
+* stops it when this process is asked to stop (``campaign-lab model stop``),
+  and on Linux the child also ends if this process is killed outright;
+* ends when the child ends (it crashed or was killed), so ``status`` reports
+  the server down and the next ``serve()`` starts a new one.
 """
 
 from __future__ import annotations
 
+import argparse
+import ctypes
 import json
 import os
 import signal
+import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 GRACE_S = 3.0  # the record is written right after the process starts
-CHECK_EVERY_S = 1.0
+CHECK_EVERY_S = 0.5
 MISSES_BEFORE_STOP = 2  # tolerate one unreadable moment
-
-
-def answer_each_request_from_scratch() -> None:
-    """Make ``llama_cpp.Llama.generate`` forget the previous prompt before each request."""
-    import llama_cpp
-
-    original = llama_cpp.Llama.generate
-    if getattr(original, "_from_scratch", False):
-        return
-
-    def generate(self, tokens, *args, **kwargs):
-        if kwargs.get("reset", True):
-            self.reset()
-        return original(self, tokens, *args, **kwargs)
-
-    generate._from_scratch = True
-    llama_cpp.Llama.generate = generate
+STOP_GRACE_S = 10.0
 
 
 def still_recorded(state_file: Path) -> bool:
@@ -57,43 +46,85 @@ def still_recorded(state_file: Path) -> bool:
         return False
 
 
-def stop_when_forgotten(state_file: Path) -> threading.Thread:
-    """Watch ``state_file`` in the background and stop this server once it no longer names us."""
+def _end_with_parent() -> None:
+    """In the child, before exec: ask Linux to stop it if this launcher dies (even by SIGKILL)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
-    def watch() -> None:
-        time.sleep(GRACE_S)
-        misses = 0
-        while misses < MISSES_BEFORE_STOP:
+
+def start_child(command: list[str]) -> subprocess.Popen:
+    """Start llama-server with this process's standard output and error (the server log)."""
+    extra = {"preexec_fn": _end_with_parent} if sys.platform.startswith("linux") else {}
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, **extra)
+
+
+def stop_child(child: subprocess.Popen) -> int:
+    """Ask the child to stop, force it after a grace period, and return its exit code."""
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return child.wait()
+
+
+def watch(child: subprocess.Popen, state_file: Path | None) -> str:
+    """Wait until the child exits or the record no longer names us; return why."""
+    started, misses = time.monotonic(), 0
+    while child.poll() is None:
+        if state_file is not None and time.monotonic() - started > GRACE_S:
             misses = 0 if still_recorded(state_file) else misses + 1
-            time.sleep(CHECK_EVERY_S)
-        print(f"Stopping: {state_file} no longer names this server.", file=sys.stderr, flush=True)
-        os.kill(os.getpid(), signal.SIGTERM)  # the web server shuts down cleanly on SIGTERM
-
-    watcher = threading.Thread(target=watch, name="state-file-watcher", daemon=True)
-    watcher.start()
-    return watcher
+            if misses >= MISSES_BEFORE_STOP:
+                return f"{state_file} no longer names this server"
+        time.sleep(CHECK_EVERY_S)
+    return f"llama-server exited with code {child.returncode}"
 
 
-def _pop_option(argv: list[str], name: str) -> str | None:
-    """Remove ``name VALUE`` from ``argv`` and return VALUE (None if absent)."""
-    if name not in argv:
-        return None
-    index = argv.index(name)
-    value = argv[index + 1]
-    del argv[index : index + 2]
-    return value
+def main(argv: list[str] | None = None) -> int:
+    """Run the llama-server command after ``--`` until it ends or is no longer wanted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--state-file", type=Path, help="record that must keep naming this process")
+    parser.add_argument("--host", default="127.0.0.1", help="address of the gate (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port of the gate; without it clients talk to llama-server directly")
+    parser.add_argument("--slots", type=int, default=1, help="requests llama-server answers at once")
+    parser.add_argument("--max-waiting", type=int, default=16, help="requests that may wait for a slot")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- llama-server and its options")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("give the llama-server command after --")
+    gate = None
+    if args.port is not None:
+        from campaign_lab.ai.gate import serve_gate
+
+        try:
+            gate = serve_gate(args.host, args.port, _option(command, "--port"), args.slots, args.max_waiting)
+        except OSError as error:
+            print(f"error: couldn't bind the gate to {args.host}:{args.port}: {error}", file=sys.stderr, flush=True)
+            return 1
+    child = start_child(command)
+
+    def stop_on_signal(number, _frame):
+        stop_child(child)
+        sys.exit(128 + number)
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, stop_on_signal)
+    reason = watch(child, args.state_file)
+    print(f"Stopping: {reason}.", file=sys.stderr, flush=True)
+    code = stop_child(child)
+    if gate is not None:
+        gate.shutdown()
+    return code if code > 0 else 0
 
 
-def main() -> None:
-    """Start the server with the command-line options given."""
-    state_file = _pop_option(sys.argv, "--state-file")
-    answer_each_request_from_scratch()
-    if state_file:
-        stop_when_forgotten(Path(state_file))
-    from llama_cpp.server.__main__ import main as llama_server_main
-
-    llama_server_main()
+def _option(command: list[str], name: str) -> int:
+    """The integer value following ``name`` in ``command`` (llama-server's inner port)."""
+    return int(command[command.index(name) + 1])
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

