@@ -31,11 +31,8 @@ def project_root():
 def stop_model_server_started_by_notebooks():
     """Notebooks start the course's local model server when they need it; stop it
     at the end if this test session started it (found it not running)."""
-    try:
-        from campaign_lab.ai import server
-    except ImportError:
-        yield
-        return
+    from campaign_lab.ai import server
+
     was_running = server.status().running
     yield
     if not was_running and server.status().running:
