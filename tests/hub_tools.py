@@ -22,6 +22,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import time
 import sys
 import tempfile
 import urllib.error
@@ -239,14 +240,29 @@ def unique_accounts(base: Path) -> Accounts:
 
 
 def pids_of_user(uid: int) -> list[int]:
-    """The processes whose real user is ``uid``."""
+    """The running processes whose real user is ``uid`` (zombies, already dead, are left out)."""
     found = []
     for status in Path("/proc").glob("[0-9]*/status"):
-        with contextlib.suppress(OSError):
-            uid_line = next(line for line in status.read_text().splitlines() if line.startswith("Uid:"))
-            if int(uid_line.split()[1]) == uid:
+        with contextlib.suppress(OSError, StopIteration):
+            lines = status.read_text().splitlines()
+            uid_line = next(line for line in lines if line.startswith("Uid:"))
+            state = next(line for line in lines if line.startswith("State:"))
+            if int(uid_line.split()[1]) == uid and "zombie" not in state:
                 found.append(int(status.parent.name))
     return found
+
+
+def gone_within(seconds: float, still_there) -> list:
+    """Poll ``still_there()`` until it returns nothing or ``seconds`` pass; return its last answer.
+
+    Killed processes take a moment to exit on a loaded machine.
+    """
+    deadline = time.monotonic() + seconds
+    left = still_there()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = still_there()
+    return left
 
 
 def remove_accounts(accounts: Accounts, names: list[str]) -> None:

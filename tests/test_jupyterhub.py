@@ -30,7 +30,7 @@ import pytest
 from campaign_lab import course
 from campaign_lab.hub.limits import parse_size
 from cohort_tools import MODULE, answered
-from hub_tools import BIN, pid_alive, pids_of_user, running_hub
+from hub_tools import BIN, gone_within, pid_alive, pids_of_user, running_hub
 
 pytestmark = pytest.mark.slow
 
@@ -348,5 +348,5 @@ def test_stopping_the_hub_stops_every_process_it_started(hub, cohort):
     assert len(pids) == 2 + 1 + len(TRAINEES)  # the hub, its proxy, three servers
     uids = [hub.accounts.lookup(user).pw_uid for user in (TRAINER, *TRAINEES)]
     hub.stop()
-    assert [pid for pid in pids if pid_alive(pid)] == []
-    assert [pid for uid in uids for pid in pids_of_user(uid)] == []  # kernels and forks too
+    assert gone_within(10, lambda: [pid for pid in pids if pid_alive(pid)]) == []
+    assert gone_within(10, lambda: [pid for uid in uids for pid in pids_of_user(uid)]) == []  # kernels and forks too
