@@ -55,6 +55,13 @@ c.GradingLimits.output_mib = 8  # printed output and executed notebook kept
 c.GradingLimits.network = False  # no network at all inside the sandbox
 c.GradingLimits.jobs = 0  # notebooks at once; 0: one per CPU this machine lets us use
 
+# The grade of a course notebook is decided outside the trainee's kernel
+# (campaign_lab.grading.judge.JudgeSettings; docs/grading.md): every answer is
+# judged on this profile's data, and functions on the second profile's too.
+c.JudgeSettings.out_of_kernel = True  # False: hidden tests scored in the kernel (forgeable)
+c.JudgeSettings.profile = "default"
+c.JudgeSettings.second_profile = "kenya-county"  # "" to judge functions on one profile only
+
 # Answers start as `name = ____`; the solution region becomes a comment, so the
 # released notebook runs and its checks say "not attempted yet".
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}

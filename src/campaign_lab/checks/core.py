@@ -388,6 +388,23 @@ class SelectionExercise(Exercise):
         return None
 
 
+def has_empty_body(function: Callable) -> bool:
+    """True if a function's body is still empty (only a docstring, comments or ``pass``).
+
+    Examples
+    --------
+    >>> def todo():
+    ...     pass
+    >>> has_empty_body(todo)
+    True
+    """
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    steps = [(ins.opname, ins.argval) for ins in dis.get_instructions(code) if ins.opname not in ("RESUME", "NOP")]
+    return steps in ([("LOAD_CONST", None), ("RETURN_VALUE", None)], [("RETURN_CONST", None)])
+
+
 @dataclass
 class FunctionExercise(Exercise):
     """The learner writes a function; we call it on test cases.
@@ -419,13 +436,17 @@ class FunctionExercise(Exercise):
                 return f"`{self.answer_name}({shown})` gave {_describe(got)}, which is not what it should give."
         return None
 
+    def calls(self) -> list[tuple]:
+        """Every argument tuple :meth:`find_problem` calls the function with, in order.
+
+        The grader calls a trainee's function in a box on exactly these, then
+        judges what came back (docs/grading.md); a subclass that makes other
+        calls lists them here.
+        """
+        return [args for args, _ in self.cases]
+
     def _returns_nothing(self, function: Callable) -> bool:
-        """True if the function body is still empty (only a docstring, comments or ``pass``)."""
-        code = getattr(function, "__code__", None)
-        if code is None:
-            return False
-        steps = [(ins.opname, ins.argval) for ins in dis.get_instructions(code) if ins.opname not in ("RESUME", "NOP")]
-        return steps in ([("LOAD_CONST", None), ("RETURN_VALUE", None)], [("RETURN_CONST", None)])
+        return has_empty_body(function)
 
     def not_attempted_message(self) -> str:
         return f"the function `{self.answer_name}` is still empty. Write its body, run the cell, then check again."

@@ -242,6 +242,10 @@ class PseudonymExercise(FunctionExercise):
         self.cases = [((self.ids[0], self.salts[0]), None)]
         self.compare = lambda got, expected: True  # the properties below do the judging
 
+    def calls(self) -> list[tuple]:
+        (first_id, next_id), (salt, other_salt) = self.ids, self.salts
+        return super().calls() + [(first_id, salt), (first_id, salt), (first_id, other_salt), (next_id, salt)]
+
     def find_problem(self, answer: Any) -> Any:
         problem = super().find_problem(answer)
         if problem is not None:

@@ -207,6 +207,10 @@ class ModelComparisonExercise(FunctionExercise):
         self.expected = reference_accuracies(*self.split, depth=self.depth)
         self.cases = [(tuple(self.split) + (self.depth,), None)]
 
+    def calls(self) -> list[tuple]:
+        splits = [self.split] + ([self.second_split] if self.second_split else [])
+        return [tuple(split) + (self.depth,) for split in splits]
+
     def find_problem(self, answer: Any) -> Any:
         if not callable(answer):
             return super().find_problem(answer)

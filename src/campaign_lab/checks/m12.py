@@ -167,6 +167,9 @@ class _Named(bytes):
     def __repr__(self) -> str:
         return f"<{self.words}, {len(self):,} bytes>"
 
+    def __reduce__(self):  # the grader sends it to a box to call a trainee's function on
+        return _Named, (bytes(self), self.words)
+
 
 class _NamedKey:
     """A public key that describes itself in a few words in messages; it verifies like the key it holds."""

@@ -11,10 +11,14 @@ runs:
 2. **Inside a sandbox** (:mod:`.sandbox`): execute that restored notebook. The
    gradebook, the source notebooks and other trainees' folders are not there.
    Each parallel job keeps one warm box (:mod:`.warm_box`) with the libraries
-   the course's notebooks import already loaded.
+   the course's notebooks import already loaded. For a course notebook the
+   hidden tests are taken out again first, and a last cell exports the answers
+   as plain data (:mod:`.answers`); :mod:`.judge` then judges them outside the
+   kernel, calling function answers in a fresh box (:mod:`.function_runner`).
 3. **Outside, one trainee at a time**: nbgrader's ``autograde`` with its
    ``Execute`` step replaced by :class:`UseSandboxOutputs`, which takes only the
-   *outputs* of the sandboxed run. nbgrader then scores the test cells and
+   *outputs* of the sandboxed run and, for a course notebook, marks each test
+   cell by the judge's verdict. nbgrader then scores the test cells and
    writes the gradebook, so the formgrader shows the results; the course's rubric
    is put back above any reflection whose rubric cell the trainee changed
    (:mod:`.rubrics`).
@@ -49,7 +53,8 @@ from traitlets import Unicode
 
 from campaign_lab import course, paths
 from campaign_lab.errors import BadInput
-from campaign_lab.grading import outcomes, pages, sandbox, tamper
+from campaign_lab.grading import answers, outcomes, pages, sandbox, tamper
+from campaign_lab.grading.judge import CourseJudge, Verdict, exercise_in_cell
 from campaign_lab.grading.rubrics import RestoreRubrics
 from campaign_lab.grading.limits import GradingLimits, Limits
 from campaign_lab.grading.sandbox import Status
@@ -205,12 +210,55 @@ class UseSandboxOutputs(NbGraderPreprocessor):
                 if cell.cell_type == "code":
                     cell.outputs = ran.get("outputs", [])
                     cell.execution_count = ran.get("execution_count")
+        verdicts = read_verdicts(path)
+        for cell in nb.cells:
+            if _is_test(cell) and verdicts is not None:
+                _score_from_verdict(cell, verdicts.get(cell.metadata.nbgrader.get("grade_id", "")))
         for cell in nb.cells:
             if _is_test(cell) and cell.get("execution_count") is None:
                 cell.outputs = [nbformat.v4.new_output(
                     "error", ename=NOT_RUN_ERROR, evalue=NOT_RUN_MESSAGE.format(status=status),
                     traceback=[f"{NOT_RUN_ERROR}: {NOT_RUN_MESSAGE.format(status=status)}"])]
         return nb, resources
+
+
+VERDICT_ERRORS = {"incorrect": "NotQuite", "not_attempted": "NotAttempted", "error": "NotGraded"}
+
+
+def _score_from_verdict(cell, verdict: Verdict | None) -> None:
+    """Make nbgrader score a test cell by the grader's verdict, not by what the kernel printed.
+
+    The trainee's own outputs stay for the feedback page, minus anything nbgrader
+    would score (errors, results, text on stderr); a verdict other than correct
+    adds one error output with its message, which nbgrader scores zero.
+    """
+    if verdict is None:
+        verdict = Verdict("", "error", "the grader has no judgement for this cell")
+    kept = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "display_data":
+            kept.append(output)
+        elif output.get("output_type") == "stream":
+            kept.append(nbformat.v4.new_output("stream", name="stdout", text=output.get("text", "")))
+    if not verdict.correct and cell.get("execution_count") is not None:
+        name = VERDICT_ERRORS.get(verdict.status, "NotGraded")
+        kept.append(nbformat.v4.new_output("error", ename=name, evalue=verdict.message,
+                                           traceback=[f"{name}: {verdict.message}"]))
+    cell.outputs = kept
+
+
+def verdicts_path(executed: Path) -> Path:
+    return executed.with_suffix(".verdicts.json")
+
+
+def read_verdicts(executed: Path) -> dict[str, Verdict] | None:
+    """The grader's verdicts for an executed notebook, or None when it was graded the plain way."""
+    import json
+
+    path = verdicts_path(executed)
+    if not path.is_file():
+        return None
+    return {grade_id: Verdict.from_json(record) for grade_id, record in json.loads(path.read_text()).items()}
 
 
 def _read_executed(path: Path):
@@ -228,8 +276,10 @@ def _status_note(path: Path) -> str:
 
 
 def _same_cells(restored, executed) -> bool:
+    """Same cells in the same order; test cells compare as the trainee saw them (hidden tests aside)."""
     return len(restored.cells) == len(executed.cells) and all(
-        a.cell_type == b.cell_type and a.source == b.source for a, b in zip(restored.cells, executed.cells)
+        a.cell_type == b.cell_type and tamper.visible_source(a.source) == tamper.visible_source(b.source)
+        for a, b in zip(restored.cells, executed.cells)
     )
 
 
@@ -250,13 +300,28 @@ class _Prepared:
     tampering: list[str] = field(default_factory=list)
 
 
-def _restore(submission: Submission, config, db_url: str, target: Path) -> None:
-    """Apply nbgrader's sanitize steps (original test cells back) and write to ``target``."""
+EXPORT_CELL = "campaign_lab_export"
+
+
+def _restore(submission: Submission, config, db_url: str, target: Path, export: list[str] | None) -> None:
+    """Apply nbgrader's sanitize steps (original test cells back) and write to ``target``.
+
+    With ``export`` (the answer names of a course notebook, judged outside the
+    kernel) the hidden tests are taken out again, so the trainee's code never
+    sees them, and a last cell writes those answers to ``answers.json``.
+    """
+    from nbgrader.preprocessors import ClearHiddenTests
+
     notebook = nbformat.read(str(submission.path), as_version=4)
     resources = {"nbgrader": {"notebook": submission.notebook, "assignment": submission.assignment,
                               "student": submission.student, "db_url": db_url}}
     for step in _nbgrader_sanitize_steps():
         notebook, resources = step(config=config).preprocess(notebook, resources)
+    if export is not None:
+        notebook, resources = ClearHiddenTests(config=config).preprocess(notebook, resources)
+        code = ("from campaign_lab.grading.answers import export_answers\n"
+                f"export_answers(globals(), {export!r}, {answers.FILE!r})")
+        notebook.cells.append(nbformat.v4.new_code_cell(code, metadata={EXPORT_CELL: True}))
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(target))
 
@@ -271,7 +336,8 @@ def _prepare_and_execute(submission: Submission, job: _Job) -> _Prepared:
     restored = job.work / "restored" / submission.student / submission.assignment / submission.path.name
     try:
         prepared.tampering = tamper.find_tampering(submission.path, job.protected[submission.key])
-        _restore(submission, job.config, job.db_url, restored)
+        export = job.judge.answer_names(submission.notebook) if submission.key in job.cells else None
+        _restore(submission, job.config, job.db_url, restored, export)
     except Exception as error:  # nbgrader refuses the notebook's cell metadata
         prepared.status = Status.TAMPERED
         prepared.message = f"nbgrader could not read the grading cells: {_first_line(error)}"
@@ -288,17 +354,75 @@ def _execute(submission: Submission, restored: Path, job: _Job) -> tuple[Status,
     """Run the restored notebook in a sandbox; leave its outputs and status for nbgrader."""
     folder = job.executed / submission.student / submission.assignment
     folder.mkdir(parents=True, exist_ok=True)
+    exported = folder / f"{submission.notebook}.answers.json"
     with job.boxes.box() as box:
         result = sandbox.execute_notebook(
             restored, folder, limits=job.limits, extra_files=_other_files(submission, job.source_root),
-            readable=job.readable, mechanism=job.mechanism, box=box,
+            readable=job.readable, mechanism=job.mechanism, box=box, keep={answers.FILE: exported},
         )
     status, message = result.status, result.message
-    executed = _read_executed(folder / restored.name)
-    if executed is not None and not _same_cells(nbformat.read(str(restored), as_version=4), executed):
+    executed_path = folder / restored.name
+    _drop_export_cell(executed_path)
+    executed = _read_executed(executed_path)
+    if executed is not None and not _same_cells(_without_export_cell(nbformat.read(str(restored), as_version=4)), executed):
         status, message = Status.CRASHED, "The executed notebook came back with different cells; no test counts."
+    if submission.key in job.cells:
+        _judge(submission, job, exported, verdicts_path(executed_path))
     (folder / f"{submission.notebook}.status").write_text(status.value.replace("_", " "))
     return status, message
+
+
+def _drop_export_cell(executed: Path) -> None:
+    """Take the grader's export cell out of the executed notebook, so its cells match nbgrader's."""
+    notebook = _read_executed(executed)
+    if notebook is not None and notebook.cells and notebook.cells[-1].metadata.get(EXPORT_CELL):
+        nbformat.write(_without_export_cell(notebook), str(executed))
+
+
+def _without_export_cell(notebook):
+    if notebook.cells and notebook.cells[-1].metadata.get(EXPORT_CELL):
+        notebook.cells.pop()
+    return notebook
+
+
+def _judge(submission: Submission, job: _Job, exported: Path, target: Path) -> None:
+    """Judge the exported answers outside the kernel; write ``{grade_id: verdict}`` to ``target``."""
+    import json
+
+    try:
+        found = answers.load_answers(exported)
+    except answers.AnswersUnreadable:
+        found = {}  # nothing exported (the notebook stopped early, or broke the export): all unanswered
+    results = _call_functions(submission, job, exported) if job.judge.needs_calls(submission.notebook, found) else {}
+    verdicts = job.judge.judge(submission.notebook, job.cells[submission.key], found, results)
+    target.write_text(json.dumps({grade_id: verdict.to_json() for grade_id, verdict in verdicts.items()}))
+
+
+def _call_functions(submission: Submission, job: _Job, exported: Path) -> dict:
+    """Call the trainee's functions on the grader's inputs, in a fresh kernel of a box."""
+    import json
+
+    from campaign_lab.grading import function_runner
+
+    with tempfile.TemporaryDirectory(prefix="campaign-lab-calls-") as tmp:
+        folder = Path(tmp)
+        runner = folder / "runner.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "from campaign_lab.grading.function_runner import run\nrun()")]), str(runner))
+        calls = folder / function_runner.CALLS
+        calls.write_bytes(job.calls[submission.key])
+        results = folder / function_runner.RESULTS
+        with job.boxes.box() as box:
+            sandbox.execute_notebook(
+                runner, folder / "out", limits=job.limits, readable=job.readable, mechanism=job.mechanism,
+                box=box, extra_files={answers.FILE: exported, function_runner.CALLS: calls},
+                keep={function_runner.RESULTS: results},
+            )
+        try:
+            found = json.loads(results.read_text()) if results.is_file() else {}
+        except ValueError:
+            found = {}
+        return found if isinstance(found, dict) else {}
 
 
 def _first_line(error: Exception) -> str:
@@ -334,6 +458,9 @@ class _Job:
     hidden: dict[tuple[str, str], list[str]]
     source_root: Path
     boxes: BoxPool
+    judge: CourseJudge
+    cells: dict[tuple[str, str], dict[str, str | None]]  # course notebooks: {grade_id: exercise name}
+    calls: dict[tuple[str, str], bytes]
 
 
 # --------------------------------------------------------------------------
@@ -479,12 +606,20 @@ def _make_job(api, config, work: Path, submissions, limits, mechanism, jobs: int
     source_root = Path(api.coursedir.root) / api.coursedir.source_directory
     # The boxes load what the course's own notebooks import, once per box.
     sources = [source_root / assignment / f"{notebook}.ipynb" for assignment, notebook in known]
+    judge = CourseJudge.from_config(config)
+    cells = {key: _test_cells(protected[key]) for key in known if judge.out_of_kernel and judge.exercises(key[1])}
     return _Job(
         config=config, db_url=api.coursedir.db_url, work=work, executed=work / "executed",
         limits=limits, mechanism=mechanism, readable=readable,
         protected=protected, hidden=hidden, source_root=source_root,
         boxes=BoxPool(jobs, mechanism, limits, readable, course_imports(sources)),
+        judge=judge, cells=cells, calls={key: judge.calls(key[1]) for key in cells},
     )
+
+
+def _test_cells(protected: dict[str, dict]) -> dict[str, str | None]:
+    """``{grade_id: exercise name}`` of a notebook's autograded test cells, from the gradebook's sources."""
+    return {grade_id: exercise_in_cell(cell["source"]) for grade_id, cell in protected.items() if cell["test"]}
 
 
 def _notebook_known(gradebook, assignment: str, notebook: str) -> bool:
@@ -540,10 +675,10 @@ def _record_trainee(api, job: _Job, items: list[_Prepared], staged: Path) -> lis
     problem = _autograde_student(api, student, assignment)
     if not problem:
         api.generate_feedback(assignment, student, force=True)
-    return [_grade(api, item, problem, job.hidden.get(item.submission.key, [])) for item in items]
+    return [_grade(api, job, item, problem) for item in items]
 
 
-def _grade(api, item: _Prepared, problem: str, hidden_lines: list[str]) -> NotebookGrade:
+def _grade(api, job: _Job, item: _Prepared, problem: str) -> NotebookGrade:
     s = item.submission
     status, message = item.status, item.message
     if item.tampering and status != Status.NOT_A_NOTEBOOK:
@@ -553,11 +688,12 @@ def _grade(api, item: _Prepared, problem: str, hidden_lines: list[str]) -> Noteb
         status, message = Status.CRASHED, f"nbgrader could not record the grade: {problem}"
     grade = NotebookGrade(s.student, s.assignment, s.notebook, status, message, tampering=item.tampering)
     points = _scores(api.coursedir.db_url, api.coursedir.course_id, grade)
-    grade.feedback = _feedback_page(api, grade, hidden_lines)
+    grade.feedback = _feedback_page(api, grade, job.hidden.get(s.key, []))
     autograded = (Path(api.coursedir.root) / api.coursedir.autograded_directory / s.student / s.assignment
                   / s.path.name)
+    executed = job.executed / s.student / s.assignment / s.path.name
     outcomes.write_outcomes(autograded, student=s.student, assignment=s.assignment,
-                            status=grade.status.value, points=points)
+                            status=grade.status.value, points=points, verdicts=read_verdicts(executed))
     return grade
 
 

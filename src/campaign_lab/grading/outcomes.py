@@ -10,7 +10,10 @@ autograded notebook. The cohort report reads that file; it never parses
 printed text. docs/grading.md documents the schema.
 
 The records come from the trainee's own kernel, so a determined trainee could
-forge one: they feed the report, never the score, which stays nbgrader's.
+forge one. For a course notebook the grader judges every answer outside the
+kernel (:mod:`.judge`): that verdict is the ``status`` written here and the
+score nbgrader records, and the kernel's record is kept as ``kernel_status``,
+so the report can list notebooks whose own checks passed where the grade did not.
 
 Examples
 --------
@@ -28,7 +31,8 @@ from pathlib import Path
 from campaign_lab.checks.core import OUTCOME_MIME, OUTCOME_VERSION
 
 SCHEMA = "campaign-lab/outcomes"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 files have no kernel_status
 SUFFIX = ".outcomes.json"
 
 # What a test cell can come to. The first three are a check's own words.
@@ -49,12 +53,21 @@ def path_for(notebook: Path) -> Path:
 
 def exercise_outcomes(notebook: dict) -> dict[str, dict]:
     """``{grade_id: outcome}`` for every autograded test cell of an executed notebook (as JSON)."""
-    found = {}
+    return {grade_id: cell_outcome(outputs) for grade_id, outputs in _test_outputs(notebook)}
+
+
+def _test_outputs(notebook: dict):
     for cell in notebook.get("cells", []):
         grading = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "code" and grading.get("grade") and not grading.get("solution"):
-            found[str(grading.get("grade_id", ""))] = cell_outcome(cell.get("outputs", []))
-    return found
+            yield str(grading.get("grade_id", "")), cell.get("outputs", [])
+
+
+def kernel_status(outputs: list[dict]) -> str:
+    """What the notebook's own check said in a cell (``correct``...), or ``""`` if it said nothing."""
+    records = [record for record in map(_check_record, outputs) if record is not None]
+    wrong = [record for record in records if record["status"] != CORRECT]
+    return (wrong or records[-1:] or [{"status": ""}])[0]["status"]
 
 
 def cell_outcome(outputs: list[dict]) -> dict:
@@ -103,18 +116,23 @@ def _one_line(text) -> str:
 
 
 def write_outcomes(autograded: Path, *, student: str, assignment: str, status: str,
-                   points: dict[str, tuple[float, float]]) -> Path | None:
+                   points: dict[str, tuple[float, float]], verdicts: dict | None = None) -> Path | None:
     """Write the outcomes of one autograded notebook beside it; return the file (None if unreadable).
 
-    ``points`` is nbgrader's ``{grade_id: (score, max_score)}``; ``status`` the notebook's grading status.
+    ``points`` is nbgrader's ``{grade_id: (score, max_score)}``; ``status`` the notebook's grading
+    status; ``verdicts`` the grader's own :class:`~.judge.Verdict` per grade id, when it judged them.
     """
     try:
         notebook = json.loads(autograded.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     exercises = []
-    for grade_id, outcome in exercise_outcomes(notebook).items():
+    for grade_id, outputs in _test_outputs(notebook):
         score, max_score = points.get(grade_id, (0.0, 0.0))
+        outcome = {**cell_outcome(outputs), "kernel_status": kernel_status(outputs)}
+        verdict = (verdicts or {}).get(grade_id)
+        if verdict is not None and outcome["status"] != DID_NOT_RUN:
+            outcome.update(exercise=verdict.exercise, status=verdict.status, message=_one_line(verdict.message))
         exercises.append({"grade_id": grade_id, **outcome, "points": score, "max_points": max_score})
     record = {"schema": SCHEMA, "version": VERSION, "student": student, "assignment": assignment,
               "notebook": autograded.stem, "notebook_status": status, "exercises": exercises}
@@ -129,7 +147,7 @@ def read_outcomes(path: Path) -> dict[str, dict] | None:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("schema") != SCHEMA or record.get("version") != VERSION:
+    if not isinstance(record, dict) or record.get("schema") != SCHEMA or record.get("version") not in READABLE_VERSIONS:
         return None
     return {str(item.get("grade_id", "")): item for item in record.get("exercises", [])
             if isinstance(item, dict) and item.get("status") in STATUSES}

@@ -476,6 +476,7 @@ def execute_notebook(
     readable: Sequence[Path] = (),
     mechanism: Mechanism | None = None,
     box: boxes.Box | None = None,
+    keep: Mapping[str, Path] | None = None,
 ) -> SandboxResult:
     """Execute one submitted notebook in a sandbox and say what happened.
 
@@ -497,6 +498,9 @@ def execute_notebook(
         A started :class:`~.boxes.Box` to run in, such as a warm box with the
         libraries already loaded (its own limits apply); by default a new
         :class:`ColdBox` for this notebook alone.
+    keep
+        Other files the run leaves in the box to copy out (name in the box -> target), such as
+        the answers the notebook exported; a file that is missing is not copied.
 
     Returns
     -------
@@ -526,18 +530,21 @@ def execute_notebook(
         files = {**(extra_files or {}), "submission.ipynb": notebook}
         if box is None:
             with ColdBox(limits, readable=readable, mechanism=mechanism).start() as own_box:
-                result = _run_in(own_box, files, executor_args, limits, staging)
+                result = _run_in(own_box, files, executor_args, limits, staging, keep or {})
         else:
-            result = _run_in(box, files, executor_args, limits, staging)
+            result = _run_in(box, files, executor_args, limits, staging, keep or {})
         return _classify(result, staging / "executed.ipynb", out_dir / notebook.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
 def _run_in(box: boxes.Box, files: Mapping[str, Path], executor_args: list[str], limits: Limits,
-            staging: Path) -> CommandResult:
+            staging: Path, keep: Mapping[str, Path]) -> CommandResult:
     result = box.run(files, executor_args, limits)
     box.copy_out("executed.ipynb", staging / "executed.ipynb")
+    for name, target in keep.items():
+        target.unlink(missing_ok=True)
+        box.copy_out(name, target)
     return result
 
 

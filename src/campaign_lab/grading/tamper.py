@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 
 
-def _visible_source(source: str) -> str:
+def visible_source(source: str) -> str:
     """A test cell's source as the trainee received it: hidden tests removed."""
     from nbgrader.preprocessors import ClearHiddenTests
 
@@ -44,7 +44,7 @@ def protected_cells(gradebook, notebook_id: str, assignment: str) -> dict[str, d
         is_test = cell.name in points and cell.name not in solutions
         if cell.locked or is_test:
             protected[cell.name] = {
-                "source": _visible_source(cell.source),
+                "source": visible_source(cell.source),
                 "points": points.get(cell.name),
                 "test": is_test,
             }
@@ -93,7 +93,7 @@ def hidden_test_lines(gradebook, notebook_id: str, assignment: str) -> list[str]
     notebook = gradebook.find_notebook(notebook_id, assignment)
     lines = []
     for cell in notebook.source_cells:
-        visible = set(_visible_source(cell.source).splitlines())
+        visible = set(visible_source(cell.source).splitlines())
         lines += [
             line.strip() for line in cell.source.splitlines()
             if line.strip() and line.rstrip() not in visible and "HIDDEN TESTS" not in line

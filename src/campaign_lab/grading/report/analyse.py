@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from campaign_lab.grading.report.load import (AWAITING, CORE, CORRECT, DID_NOT_RUN, HELP_THRESHOLD,
-                                              NOT_ATTEMPTED, PART_MARKS, WRONG, Cohort, ExerciseInfo)
+                                              NOT_ATTEMPTED, PART_MARKS, WRONG, Answer, Cohort,
+                                              ExerciseInfo)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,16 @@ def wrong_answers(cohort: Cohort, limit: int | None = None) -> list[WrongAnswer]
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0][0].module, _natural(item[0][0].name)))
     found = [WrongAnswer(info, message, tuple(sorted(students))) for (info, message), students in ranked]
     return found[:limit] if limit is not None else found
+
+
+def checks_disagree(cohort: Cohort) -> list[Answer]:
+    """Answers whose notebook said "Correct" where the grader's judgement did not, by trainee.
+
+    The grade is decided outside the trainee's kernel; a notebook whose own checks
+    pass where the grade does not most likely had its checks tampered with.
+    """
+    return sorted((a for a in cohort.answers if a.checks_disagree),
+                  key=lambda a: (a.student, a.exercise.module, _natural(a.exercise.name)))
 
 
 def trainees_needing_help(cohort: Cohort, threshold: float = HELP_THRESHOLD) -> list[HelpNeeded]:

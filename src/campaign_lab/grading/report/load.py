@@ -72,6 +72,8 @@ class Answer:
     max_score: float
     outcome: str
     messages: list[str] = field(default_factory=list)
+    #: The notebook's own check said "Correct" but the grader's judgement did not: a likely sign of tampering.
+    checks_disagree: bool = False
 
 
 @dataclass
@@ -276,7 +278,9 @@ def _answers(row: dict, infos: dict[str, ExerciseInfo], recorded) -> list[Answer
         else:
             record = recorded if recorded is None or recorded is UNKNOWN else recorded.get(cell["grade_id"], {})
             outcome, score, messages = _check_outcome(cell, record)
-        answers.append(Answer(row["student"], info, score, cell["max_score"], outcome, messages))
+        disagree = (not info.by_trainer and isinstance(record, dict) and record.get("kernel_status") == "correct"
+                    and record.get("status") != "correct")
+        answers.append(Answer(row["student"], info, score, cell["max_score"], outcome, messages, disagree))
     return answers
 
 

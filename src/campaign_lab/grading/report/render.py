@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from campaign_lab.grading import pages
 from campaign_lab.grading.report.analyse import (ExerciseSuccess, HelpNeeded, TrackScore, WrongAnswer,
-                                                 exercise_success, hardest_exercise, median_percent, percents,
+                                                 checks_disagree, exercise_success, hardest_exercise, median_percent, percents,
                                                  track_scores, trainees_needing_help, wrong_answers)
 from campaign_lab.grading.report.load import (AWAITING, CORE, DEEP_DIVE, HELP_THRESHOLD, OUTCOMES, TRACKS,
                                               Cohort)
@@ -148,6 +148,7 @@ def write_report(cohort: Cohort, out_dir: Path, threshold: float = HELP_THRESHOL
         "exercises": _write_csv(out_dir / "exercises.csv", _success_rows(successes)),
         "wrong_answers": _write_csv(out_dir / "wrong_answers.csv", _wrong_rows(mistakes)),
         "needs_help": _write_csv(out_dir / "needs_help.csv", _help_rows(help_needed)),
+        "checks_disagree": _write_csv(out_dir / "checks_disagree.csv", _disagree_rows(checks_disagree(cohort))),
     }
     page = out_dir / "report.html"
     page.write_text(_page(cohort, scores, successes, mistakes, help_needed, threshold), encoding="utf-8")
@@ -195,6 +196,11 @@ def _help_rows(help_needed: list[HelpNeeded]) -> list[dict]:
              "core_percent": "" if h.core_percent is None else f"{h.core_percent:g}"} for h in help_needed]
 
 
+def _disagree_rows(answers) -> list[dict]:
+    return [{"student": _safe(a.student), "module": a.exercise.module, "exercise": a.exercise.name,
+             "graded": a.outcome, "message": _safe(a.messages[0] if a.messages else "")} for a in answers]
+
+
 # --------------------------------------------------------------------------
 # The page (templates/report.html.j2; every value is escaped by the template)
 
@@ -214,6 +220,7 @@ def _page(cohort, scores, successes, mistakes, help_needed, threshold, limit: in
         summary=_summary(cohort, successes, help_needed),
         threshold=f"{threshold:.0%}",
         help_table=_help_table(help_needed),
+        disagree_table=_disagree_table(checks_disagree(cohort)),
         score_plot=Markup(score_plot(cohort, threshold)),
         score_table=_score_table(cohort, scores, threshold),
         success_plot=Markup(success_plot(successes)),
@@ -242,6 +249,11 @@ def _summary(cohort, successes, help_needed) -> list[str]:
 def _help_table(help_needed: list[HelpNeeded]) -> Table:
     rows = [[h.student, h.module, h.reason, _pct(h.core_percent)] for h in help_needed]
     return Table(["Trainee", "Module", "Why", "Core score"], rows, frozenset({3}))
+
+
+def _disagree_table(answers) -> Table:
+    rows = [[a.student, a.exercise.module, a.exercise.label, a.messages[0] if a.messages else ""] for a in answers]
+    return Table(["Trainee", "Module", "Exercise", "What the grader found"], rows)
 
 
 def _score_table(cohort, scores, threshold) -> Table:

@@ -1,0 +1,102 @@
+"""Call trainees' functions on the course's inputs, inside a grading box.
+
+A function answer is graded by what it returns on the grader's own inputs (the
+classroom profile and a second one). This module runs in a fresh kernel of a
+box, never in the grader: it reads the function answers exported from the
+trainee's notebook, defines each function from its source, calls it on every
+input the grader listed, and writes what came back as plain data
+(:mod:`.answers`). The grader judges those values; nothing this code or the
+trainee's code writes is trusted beyond being data.
+
+Files, all in the box's working folder: ``answers.json`` (in, as the notebook exported them), ``calls.pickle``
+(in, written by the grader: ``{answer name: {plan: [args, ...]}}``) and
+``results.json`` (out, rewritten after every call so a function that hangs
+loses only what is left). A file the function writes at a path argument comes
+back with the call's result, so the grader can read it where it asked for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import signal
+from pathlib import Path
+
+from campaign_lab.checks.core import has_empty_body
+from campaign_lab.grading import answers
+
+CALLS, RESULTS = "calls.pickle", "results.json"
+CALL_SECONDS = 20
+FILE_BYTES = 1024 * 1024  # of a file written at a path argument, kept for the grader
+
+
+class CallTimedOut(Exception):
+    """A call to a trainee's function ran past :data:`CALL_SECONDS`."""
+
+
+def _on_alarm(signum, frame):
+    raise CallTimedOut(f"it ran longer than {CALL_SECONDS} seconds")
+
+
+def run(folder: str | Path = ".") -> None:
+    """Call every listed function on its inputs and write ``results.json``."""
+    folder = Path(folder)
+    plans = pickle.loads((folder / CALLS).read_bytes())  # written by the grader, not the trainee
+    exported = answers.load_answers(folder / answers.FILE)
+    results: dict = {}
+    signal.signal(signal.SIGALRM, _on_alarm)
+    for name, by_plan in plans.items():
+        answer = exported.get(name)
+        if not isinstance(answer, answers.FunctionAnswer):
+            continue
+        function = _define(answer)
+        if not isinstance(function, BaseException) and has_empty_body(function):
+            function = NotImplementedError("the function is still empty")
+        for plan, calls in by_plan.items():
+            outcomes = results.setdefault(name, {}).setdefault(plan, [])
+            for args in calls:
+                outcomes.append(_call(function, args))
+                _write(folder, results)
+    _write(folder, results)
+
+
+def _define(answer: answers.FunctionAnswer):
+    try:
+        return answers.function_namespace(answer)[answer.name]
+    except BaseException as error:  # the source itself fails: every call reports it
+        return error
+
+
+def _call(function, args: tuple) -> dict:
+    if isinstance(function, BaseException):
+        return _error(function)
+    for path in _paths(args):  # the grader's own folder for a file the function writes
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+    signal.alarm(CALL_SECONDS)
+    try:
+        outcome = {"returned": answers.encode(function(*args))}
+    except BaseException as error:  # the trainee's error, reported as data
+        outcome = _error(error)
+    finally:
+        signal.alarm(0)
+    outcome["files"] = {str(path): _read_capped(path) for path in _paths(args) if path.is_file()}
+    return outcome
+
+
+def _paths(args: tuple) -> list[Path]:
+    """The arguments that are file paths: a function may be asked to write there."""
+    return [arg for arg in args if isinstance(arg, Path)]
+
+
+def _read_capped(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()[:FILE_BYTES]).decode("ascii")
+
+
+def _error(error: BaseException) -> dict:
+    return {"error": type(error).__name__[:80], "message": str(error)[:300]}
+
+
+def _write(folder: Path, results: dict) -> None:
+    (folder / RESULTS).write_text(json.dumps(results))
