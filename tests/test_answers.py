@@ -149,3 +149,29 @@ def test_a_function_right_only_on_the_classroom_data_is_not_right(judge):
     assert verdict["q5-check"].status == "incorrect" and "another profile" in verdict["q5-check"].message
     right = {"classroom": classroom, "second": [{"returned": encode(e)} for _, e in other.cases]}
     assert judge.judge(notebook, cells, answered, {exercise.answer_name: right})["q5-check"].correct
+
+
+#: Function exercises checked on the course's own fixed examples, the same on every profile, so the
+#: second profile cannot catch a table of their answers typed in (docs/grading.md says so).
+FIXED_EXAMPLES = {("02", "q5"), ("06", "q6"), ("07", "q4")}
+
+
+def test_function_exercises_try_other_inputs_on_the_second_profile(judge):
+    import io
+
+    from campaign_lab import course
+    from campaign_lab.checks.core import FunctionExercise
+    from campaign_lab.grading.judge import _CallsPickler
+
+    def pickled(calls):
+        buffer = io.BytesIO()
+        _CallsPickler(buffer).dump(calls)
+        return buffer.getvalue()
+
+    same = set()
+    for module in course.modules():
+        for name, exercise in judge.exercises(module).items():
+            if isinstance(exercise, FunctionExercise):
+                if pickled(exercise.calls()) == pickled(judge.exercises(module, "second")[name].calls()):
+                    same.add((module[:2], name))
+    assert same == FIXED_EXAMPLES

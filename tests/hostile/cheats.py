@@ -8,7 +8,7 @@ any course notebook, from its exercises, not for one sample.
 
 - ``patched_checks``: replaces the judging method of every exercise class.
 - ``lying_objects``: answers are objects that equal anything, and ``math.isclose`` always agrees.
-- ``shadowed_builtins``: ``builtins.isinstance`` and ``builtins.callable`` always say yes.
+- ``shadowed_builtins``: ``isinstance``, ``callable`` and ``math.isclose`` always say yes where the checks look them up.
 - ``edited_modules``: replaces the answer exporter in ``sys.modules`` with one writing forged data.
 - ``reads_hidden_tests``: searches the disk and the kernel's history for hidden tests and runs them.
 - ``fake_correct``: each check prints a "Correct" line and publishes a forged outcome record.
@@ -47,10 +47,11 @@ math.isclose = lambda *args, **kwargs: True
 """
 
 SHADOWED_BUILTINS = """\
-import builtins
-_real_isinstance = builtins.isinstance
-builtins.isinstance = lambda value, kinds: True
-builtins.callable = lambda value: True
+import types
+import campaign_lab.checks.core as _core
+_core.isinstance = lambda value, kinds: True  # shadows the built-ins where the checks look them up
+_core.callable = lambda value: True
+_core.math = types.SimpleNamespace(isclose=lambda *args, **kwargs: True)
 """
 
 EDITED_MODULES = """\
@@ -74,9 +75,9 @@ for _pattern in ("*.ipynb", "../*.ipynb", "../**/*.ipynb", "/tmp/**/*.ipynb"):
             _text = open(_path, errors="replace").read()
         except OSError:
             continue
-        if "BEGIN HIDDEN TESTS" in _text:
+        if "BEGIN " + "HIDDEN TESTS" in _text:  # split, or nbgrader would take this cell for a test
             _found.append(_path)
-_history = [cell for cell in globals().get("In", []) if "HIDDEN" in cell]
+_history = [cell for cell in globals().get("In", []) if "END " + "HIDDEN" in cell]
 print("HIDDEN TESTS FOUND:", _found, len(_history))
 """
 

@@ -9,6 +9,7 @@ appeals of Exercise 6.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pandas as pd
@@ -159,7 +160,7 @@ def exercises(campaign):
         _q2_women_share(_women_shares(campaign, per_donor)),
         _q3_over_limit(campaign, gifts),
         _q4_detectable_lift(base_rate, per_version),
-        _q5_smallest_lift(base_rate, per_version),
+        _q5_smallest_lift(base_rate, per_version, _profile_setting(campaign)),
         _q6_honest_appeal(campaign),
     )
 
@@ -282,8 +283,15 @@ def _same_lift(got: Any, expected: float | None) -> bool:
     return abs(float(got) - expected) <= LIFT_STEP + 1e-9
 
 
-def _q5_smallest_lift(base_rate: float, per_version: int) -> FunctionExercise:
-    settings = [(base_rate, per_version, 0.8), (base_rate, per_version, 0.9), (0.02, 3000, 0.8), (0.05, 800, 0.9), (0.01, 50_000, 0.8)]
+def _profile_setting(campaign) -> tuple[float, int, float]:
+    """A test setting of this profile's own (drawn from its place's name), so every profile tries other inputs."""
+    draw = random.Random(f"{campaign.country.name}/{campaign.constituency.name}")
+    return round(draw.uniform(0.005, 0.08), 4), draw.randrange(500, 20_000, 100), 0.8
+
+
+def _q5_smallest_lift(base_rate: float, per_version: int, own: tuple[float, int, float]) -> FunctionExercise:
+    settings = [(base_rate, per_version, 0.8), (base_rate, per_version, 0.9), (0.02, 3000, 0.8), (0.05, 800, 0.9),
+                (0.01, 50_000, 0.8), own]
     return FunctionExercise(
         name="q5",
         answer_name="smallest_lift",
