@@ -7,7 +7,7 @@
   as a trainer runs it, sandbox on, one job per core), each on its own copy of
   the same course and submissions, in the same run. Key "grade_vs_nbgrader";
   the goal is a speed-up of at least 1.8 on 2 cores.
-* Cohort (``--part cohort``): ``--trainees`` trainees (default 8; the full
+* Cohort (``--part cohort``): ``--trainees`` trainees (default 5; the full
   class is 100) each handing in all 14 notebooks, half right, the rest wrong,
   blank or hostile (crashing, forking, reading or deleting others' files,
   reaching the network, printing the hidden tests, broken files, edited tests),
@@ -21,7 +21,7 @@ and stopped at the end if this script started it. Each side works in a
 throwaway copy of the course (``CAMPAIGN_LAB_ROOT``): nothing of the real
 course's gradebook is touched.
 
-    python bench/bench_cohort.py                           # both parts, 40 submissions, 8 trainees
+    python bench/bench_cohort.py                           # both parts, 40 submissions, 5 trainees
     python bench/bench_cohort.py --part cohort --trainees 100   # the full class (long: see docs/benchmarks.md)
 """
 
@@ -252,7 +252,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=("speed", "cohort", "both"), default="both")
     parser.add_argument("--submissions", type=int, default=40, metavar="N", help="submissions of each of 00, 04, 09 (default: 40)")
-    parser.add_argument("--trainees", type=int, default=8, metavar="N", help="trainees in the cohort, 14 notebooks each (default: 8; the full class is 100)")
+    parser.add_argument("--trainees", type=int, default=5, metavar="N", help="trainees in the cohort, 14 notebooks each (default: 5; the full class is 100)")
     args = parser.parse_args()
     data.ensure_data("default", progress=False)
     started_here = not server.status().running
