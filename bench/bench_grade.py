@@ -5,16 +5,14 @@ course, first with one job, then with one job per core, and records the time
 per notebook, the speed-up and the projected time for a cohort of 30. Results
 are merged into bench/results.json under the key "grade" (other keys are kept).
 
-It also grades 40 copies of notebook 00 (solutions filled in) both with
-plain sequential ``nbgrader autograde`` and with ``campaign-lab grade``
-(sandboxed, one job per core, then one job), and records the times under
-"grade_vs_nbgrader", with the sandbox's overhead per submission: notebook 00
-run bare (nbclient and a new kernel, as nbgrader runs it), in a new sandbox,
-and in a warm box that has the course's libraries loaded already (negative
-overhead: faster than bare).
+It also records the sandbox's overhead per submission: notebook 00 run bare
+(nbclient and a new kernel, as nbgrader runs it), in a new sandbox, and in a
+warm box that has the course's libraries loaded already (negative overhead:
+faster than bare). The comparison with plain ``nbgrader autograde`` is in
+bench/bench_cohort.py.
 
-    python bench/bench_grade.py            # 12 submissions, then 40 of notebook 00
-    python bench/bench_grade.py --count 30 --cohort 40
+    python bench/bench_grade.py            # 12 submissions
+    python bench/bench_grade.py --count 30
 """
 
 from __future__ import annotations
@@ -96,30 +94,6 @@ def _release_with_solutions(root: Path):
     return release
 
 
-def plain_nbgrader_seconds(count: int) -> float:
-    """Sequential ``nbgrader autograde``, one trainee after another, no sandbox."""
-    with tempfile.TemporaryDirectory(prefix="bench-nbgrader-") as folder:
-        api = _course_with_submissions(Path(folder), count)
-        start = time.perf_counter()
-        for index in range(count):
-            if not api.autograde(MODULE, f"trainee{index:02d}")["success"]:
-                raise SystemExit("plain nbgrader autograde failed")
-        return time.perf_counter() - start
-
-
-def campaign_lab_seconds(count: int, jobs: int) -> float:
-    """``campaign-lab grade``: each submission sandboxed, ``jobs`` at once."""
-    with tempfile.TemporaryDirectory(prefix="bench-campaign-lab-") as folder:
-        root = Path(folder)
-        _course_with_submissions(root, count)
-        start = time.perf_counter()
-        grades = autograde.grade_submissions(root / "submitted", root=root, jobs=jobs, out_dir=root / "out")
-        seconds = time.perf_counter() - start
-    if {grade.status for grade in grades} != {sandbox.Status.GRADED}:
-        raise SystemExit(f"benchmark run went wrong: {autograde.summary(grades)}")
-    return seconds
-
-
 def sandbox_overhead(count: int) -> dict:
     """Seconds per notebook 00 run bare (nbclient, new kernel), in a new sandbox, and in a warm box."""
     from campaign_lab import paths
@@ -161,35 +135,10 @@ def _per_run(run, count: int) -> float:
     return (time.perf_counter() - start) / count
 
 
-def compare_with_nbgrader(count: int) -> dict:
-    cores = usable_cpus()
-    plain = plain_nbgrader_seconds(count)
-    ours = campaign_lab_seconds(count, jobs=cores)
-    ours_one_job = campaign_lab_seconds(count, jobs=1)
-    figures = {
-        "notebook": MODULE,
-        "submissions": count,
-        "cores": cores,
-        "mechanism": sandbox.detect_mechanism().name,
-        "plain_nbgrader_sequential_seconds": round(plain, 1),
-        "campaign_lab_grade_seconds": round(ours, 1),
-        "campaign_lab_grade_one_job_seconds": round(ours_one_job, 1),
-        "speedup": round(plain / ours, 2),
-        "target_speedup": 1.8,
-        "meets_target": plain / ours >= 1.8,
-        "sandbox_overhead_per_submission": sandbox_overhead(min(count, 10)),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-    }
-    merge("grade_vs_nbgrader", figures)
-    return figures
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=12)
-    parser.add_argument("--cohort", type=int, default=40, help="submissions of notebook 00 for the nbgrader comparison")
     args = parser.parse_args()
-    print(compare_with_nbgrader(args.cohort))
     cores = usable_cpus()
     serial = grade_copies(args.count, jobs=1)
     parallel = grade_copies(args.count, jobs=cores)
@@ -204,6 +153,7 @@ def main() -> int:
         "projected_seconds_cohort_of_30": round(per_notebook * COHORT, 1),
         "target_seconds_cohort_of_30": TARGET_SECONDS_COHORT,
         "meets_target": per_notebook * COHORT <= TARGET_SECONDS_COHORT,
+        "sandbox_overhead_per_submission": sandbox_overhead(min(args.count, 10)),
         "load_average_1min": round(os.getloadavg()[0], 2),  # other work on the machine slows this
     }
     merge("grade", figures)

@@ -102,9 +102,10 @@ def check_nbgrader(result: dict, what: str) -> None:
         raise RunFailed(f"{what} failed: {detail[-1] if detail else 'no details from nbgrader'}")
 
 
-def release(selection: str | None = None, root: Path | None = None) -> list[Path]:
+def release(selection: str | None = None, root: Path | None = None, report=None) -> list[Path]:
     """Generate the student version of each module into ``release/``.
 
+    ``report``, if given, is called with each released notebook's path as soon as it is written.
     Returns the released notebook paths.
     """
     api = nbgrader_api(root)
@@ -112,6 +113,8 @@ def release(selection: str | None = None, root: Path | None = None) -> list[Path
     for module in select_modules(selection, root):
         check_nbgrader(api.generate_assignment(module, force=True, create=True), f"Releasing {module}")
         released.append(_root(root) / "release" / module / f"{module}.ipynb")
+        if report:
+            report(released[-1])
     return released
 
 

@@ -21,12 +21,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--notebooks", metavar="LIST", help="comma-separated module numbers or names, e.g. 00,03 (default: all)")
     parser.add_argument("--out", metavar="DIR", type=Path, help="folder for executed notebooks (default: build/)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds a single cell may take (default: 600)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (it is also off in CI and when stderr is not a terminal)")
 
 
 def run(args) -> int:
-    from campaign_lab import runner  # papermill and pydantic: only for this command
+    from campaign_lab import course, progress, runner  # papermill and pydantic: only for this command
 
-    runs = runner.run_notebooks(args.notebooks, args.profile, args.out, report=lambda r: print(r.line(), flush=True), timeout=args.timeout)
+    total = len(course.select_modules(args.notebooks))
+    with progress.bar(total=total, description="Running notebooks", unit="notebook", quiet=args.quiet) as steps:
+        def report(done) -> None:
+            progress.echo(done.line())
+            steps.update()
+
+        runs = runner.run_notebooks(args.notebooks, args.profile, args.out, report=report, timeout=args.timeout)
     failed = [r for r in runs if not r.ok]
     for r in failed:
         print(r.failure(), file=sys.stderr)

@@ -174,9 +174,9 @@ def _generate_into(profile: Profile, folder: Path, voters: int, seed: int, csv: 
 
 
 def _progress_bar(total: int, profile_id: str):
-    from tqdm.auto import tqdm
+    from campaign_lab import progress
 
-    return tqdm(total=total, desc=f"Generating {profile_id} voters", unit=" voters", unit_scale=True)
+    return progress.bar(total=total, description=f"Generating {profile_id} voters", unit="voters", unit_scale=True)
 
 
 def _write_linked(model, voter_pass, folder: Path, csv: bool) -> dict[str, int]:
