@@ -62,6 +62,8 @@ HOSTILE = ("crash_exit", "fork_bomb", "reads_others", "deletes_files", "network"
 MIX = ("right", "right", "right", "right", "right", "wrong", "wrong", "wrong", "blank", "hostile")
 CLOSED_PORT = 9  # the network kind knocks on it; nothing listens there
 LAB = Path(sys.executable).with_name("campaign-lab")
+SECOND_PROFILE = "kenya-county"  # graders/nbgrader_config.py: c.JudgeSettings.second_profile
+IN_KERNEL = "\nc.JudgeSettings.out_of_kernel = False  # bench: the hidden tests scored in the kernel\n"
 
 
 # -- a course copy with submissions ------------------------------------------------
@@ -70,7 +72,8 @@ def course_copy(root: Path, modules: tuple[str, ...]) -> None:
     for module in modules:
         shutil.copytree(paths.notebooks_dir() / module, root / "notebooks" / module)
     shutil.copytree(paths.datasets_dir(), root / "datasets",
-                    ignore=lambda folder, names: [n for n in names if Path(folder).name == "generated" and n != "default"])
+                    ignore=lambda folder, names: [n for n in names if Path(folder).name == "generated"
+                                                  and n not in ("default", SECOND_PROFILE)])
     shutil.copytree(paths.graders_dir(), root / "graders")
     api = course.nbgrader_api(root)
     for module in modules:
@@ -189,10 +192,17 @@ def speed(submissions: int) -> dict:
         course_copy(plain_root, SPEED_MODULES)
         kinds = write_submissions(plain_root, SPEED_MODULES, submissions, hostile=False)
         shutil.copytree(plain_root, ours_root)
+        in_kernel_root = Path(folder) / "in-kernel"
+        shutil.copytree(plain_root, in_kernel_root)
+        with open(in_kernel_root / "graders" / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write(IN_KERNEL)
         plain = plain_nbgrader_seconds(plain_root)
         print(f"plain nbgrader autograde, sequential: {plain:.1f} s", flush=True)
         ours = campaign_lab(ours_root, "grade", str(ours_root / "submitted"), "--out", str(ours_root / "out"))
         print(f"campaign-lab grade: {ours['seconds']:.1f} s", flush=True)
+        in_kernel = campaign_lab(in_kernel_root, "grade", str(in_kernel_root / "submitted"),
+                                 "--out", str(in_kernel_root / "out"))
+        print(f"campaign-lab grade, scored in the kernel: {in_kernel['seconds']:.1f} s", flush=True)
         rows = graded_rows(ours_root / "out")
     expected = submissions * len(SPEED_MODULES)
     if len(rows) != expected:
@@ -209,6 +219,10 @@ def speed(submissions: int) -> dict:
         "target_speedup": TARGET_SPEEDUP,
         "meets_target": ratio >= TARGET_SPEEDUP,
         "grade_peak_memory_mb": round(ours["tree_peak_mb"], 1),
+        # The grade judged outside the kernel (issue: its cost under 15%) against scored in the kernel.
+        "in_kernel_grade_seconds": round(in_kernel["seconds"], 1),
+        "out_of_kernel_cost": round(ours["seconds"] / in_kernel["seconds"] - 1, 3),
+        "out_of_kernel_cost_target": 0.15,
     }
 
 

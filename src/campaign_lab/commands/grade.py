@@ -31,6 +31,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--assignment", metavar="A", help="grade only this assignment, e.g. 00-start-here")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where grades.csv and the feedback pages go (default: var/grades)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (it is also off in CI and when stderr is not a terminal)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the sandbox and the limits in force, then stop without grading")
     limits = parser.add_argument_group("limits (default: graders/nbgrader_config.py, c.GradingLimits)")
@@ -74,8 +76,7 @@ def run(args) -> int:
 
 
 def _grade(args, settings, mechanism, out_dir: Path) -> int:
-    from tqdm import tqdm
-
+    from campaign_lab import progress
     from campaign_lab.grading import autograde
 
     jobs = settings.parallel_jobs()
@@ -83,7 +84,7 @@ def _grade(args, settings, mechanism, out_dir: Path) -> int:
     grades = autograde.grade_submissions(
         args.submitted, assignment=args.assignment, jobs=jobs, out_dir=out_dir, mechanism=mechanism,
         limits=settings.limits(),
-        progress=lambda items, total, label: tqdm(items, total=total, desc=label, unit="notebook"),
+        progress=lambda items, total, label: progress.bar(items, total, label, unit="notebook", quiet=args.quiet),
     )
     for grade in grades:
         print(f"{grade.student:<20} {grade.notebook:<24} {grade.status.value:<15} "
