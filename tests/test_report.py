@@ -61,10 +61,10 @@ def cohort_of(root, grades_csv=None):
                               grades_csv=grades_csv or root / "var" / "grades" / "grades.csv")
 
 
-def test_report_command_writes_the_page_and_four_tables(written):
+def test_report_command_writes_the_page_and_five_tables(written):
     assert written["code"] == 0
     assert sorted(p.name for p in written["out"].iterdir()) == [
-        "exercises.csv", "needs_help.csv", "report.html", "scores.csv", "wrong_answers.csv"]
+        "checks_disagree.csv", "exercises.csv", "needs_help.csv", "report.html", "scores.csv", "wrong_answers.csv"]
 
 
 def test_page_is_self_contained_and_every_image_has_alt_text(written):
@@ -145,9 +145,10 @@ def outcomes_of(root, student) -> dict:
 
 def test_each_autograded_notebook_has_its_outcomes_as_data_beside_it(graded):
     record = outcomes_of(graded, "beatriz")
-    assert (record["schema"], record["version"], record["notebook_status"]) == ("campaign-lab/outcomes", 1, "graded")
+    assert (record["schema"], record["version"], record["notebook_status"]) == ("campaign-lab/outcomes", 2, "graded")
     q1 = next(exercise for exercise in record["exercises"] if exercise["grade_id"] == "q1-check")
     assert (q1["exercise"], q1["status"], q1["points"], q1["max_points"]) == ("q1", "incorrect", 0, 1)
+    assert q1["kernel_status"] == "incorrect"  # the notebook's own check agreed with the grader
     assert re.fullmatch(r"`n_wards` is \d+, which is too high\. .*", q1["message"])
     dana = next(exercise for exercise in outcomes_of(graded, "dana")["exercises"] if exercise["grade_id"] == "q1-check")
     assert dana["status"] == "not_attempted"
