@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from campaign_lab.errors import BadInput, LabError
 
-__all__ = ["PartitionError", "PartitionMissing", "PartitionCorrupt", "PartitionedTableWriter", "part_name", "describe_parts", "check_parts", "read_part"]
+__all__ = ["PartitionError", "PartitionMissing", "PartitionCorrupt", "TooBigForMemory", "check_fits_in_memory", "PartitionedTableWriter", "part_name", "describe_parts", "check_parts", "read_part"]
 
 PART_PATTERN = "part-*.parquet"
 
@@ -112,3 +112,37 @@ def read_part(path: str | Path, columns: list[str] | None = None) -> pa.Table:
 def _corrupt(label: str, folder: Path, error: Exception) -> PartitionCorrupt:
     reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
     return PartitionCorrupt(f"Part {label} of {folder} cannot be read ({reason}): it is corrupt; generate the data again or restore that file.")
+
+
+#: Memory one voter takes once loaded as a pandas table (measured: about 790 bytes at 250,000 voters).
+PANDAS_BYTES_PER_VOTER = 800
+#: Leave this share of the usable memory for everything else (the notebook, copies pandas makes).
+MEMORY_HEADROOM = 0.5
+
+
+class TooBigForMemory(BadInput):
+    """A table would not fit in this computer's memory in one piece (exit code 2: use the flag named)."""
+
+
+def check_fits_in_memory(rows: int, what: str, instead: str) -> None:
+    """Refuse, before any work, a table of ``rows`` voters that pandas could not hold in memory here.
+
+    ``instead`` names the flag or option to use (``--partitioned``, ``engine="dask"``).
+
+    Examples
+    --------
+    >>> check_fits_in_memory(20_000, "the voter file", "--partitioned")
+    >>> check_fits_in_memory(10**12, "the voter file", "--partitioned")
+    Traceback (most recent call last):
+    ...
+    campaign_lab.datagen.partitioned.TooBigForMemory: ...
+    """
+    from campaign_lab.resources import usable_memory_bytes
+
+    needed = rows * PANDAS_BYTES_PER_VOTER
+    usable = usable_memory_bytes()
+    if needed > usable * MEMORY_HEADROOM:
+        raise TooBigForMemory(
+            f"{what[:1].upper()}{what[1:]} with {rows:,} voters would need about {needed / 2**30:.1f} GiB of memory in one piece, "
+            f"more than half of the {usable / 2**30:.1f} GiB this computer may use: use {instead} instead."
+        )
