@@ -101,7 +101,7 @@ def generate(profile: str | Path | Profile, out_dir: str | Path, voters: int = D
     _check_numbers(voters, seed)
     out = Path(out_dir).resolve()
     _check_out_dir(out)
-    csv = voters <= CSV_MAX_VOTERS if csv is None else csv
+    csv = (voters <= CSV_MAX_VOTERS and not partitioned) if csv is None else csv
     if partitioned and csv:
         raise BadInput("A partitioned data set has no CSV copies: leave out the CSV option.")
     work = out.parent / f".{out.name}.partial-{os.getpid()}"
@@ -128,7 +128,15 @@ def describe_output(folder: str | Path) -> str:
         f"{manifest['profile']!r} ({manifest['voters']:,} voters, seed {manifest['seed']}) to {folder}.\n"
         f"Tables: " + ", ".join(f"{name} ({count:,})" for name, count in rows.items()) + "."
         + _describe_calibration(manifest.get("turnout_calibration"))
+        + _describe_layout(manifest)
     )
+
+
+def _describe_layout(manifest: dict) -> str:
+    if manifest.get("layout") != "partitioned":
+        return ""
+    parts = len(manifest["partitions"]["voters"])
+    return f"\nEach table is a folder of Parquet parts (the voter file: {parts:,} parts); analyse it with campaign_lab.scale (docs/national-scale.md)."
 
 
 def _describe_calibration(calibrated: dict | None) -> str:
