@@ -176,7 +176,14 @@ def test_segments_match_module_04_on_the_classroom_file(classroom):
     expected = pd.crosstab(targets["ward"], targets["segment"]).reindex(columns=m04.SEGMENTS, fill_value=0)
     found = scale.segment_counts(classroom, "pandas")
     assert found.index.tolist() == expected.index.tolist()
-    assert (found - expected).abs().to_numpy().max() <= 2  # the notebook's own tolerance for a borderline score
+    assert (found - expected).abs().to_numpy().max() == 0
+
+
+def test_volunteer_hours_match_module_04_on_the_classroom_file(classroom):
+    campaign = load_profile("default")
+    expected = m04.reference_allocation(m04.ward_hours_table(campaign, m04.targeting_table(campaign)), 120, 15)
+    found = scale.allocate_volunteer_hours(classroom, "duckdb", hours=120, floor=15)["hours"]
+    assert found.to_dict() == pytest.approx(expected, abs=1e-9)
 
 
 def test_turnout_by_age_band_matches_module_02_on_the_classroom_file(classroom):
