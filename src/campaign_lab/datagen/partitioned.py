@@ -58,6 +58,8 @@ class PartitionedTableWriter:
         # Page checksums: a part damaged on disk later fails to read instead of giving wrong numbers.
         pq.write_table(table, self.folder / part_name(self.parts), compression="zstd", row_group_size=max(table.num_rows, 1), write_page_checksum=True)
         self.parts += 1
+        # Hand freed chunk memory back at once: Arrow's allocator may otherwise keep several chunks' worth.
+        pa.default_memory_pool().release_unused()
 
     def close(self) -> list[Path]:
         return [self.folder]
