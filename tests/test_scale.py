@@ -92,6 +92,17 @@ def test_a_part_cut_short_is_named(folders, tmp_path):
         scale.open_data(copy, "us-state-house")
 
 
+def test_a_part_whose_footer_is_overwritten_after_opening_is_named_by_duckdb(folders, tmp_path):
+    copy = _copy(folders[1], tmp_path)
+    opened = scale.open_data(copy, "us-state-house")
+    part = copy / "voters" / "part-00001.parquet"
+    size = part.stat().st_size
+    part.write_bytes(part.read_bytes()[: size - 64] + bytes(64))  # same size, footer gone
+    with pytest.raises(PartitionCorrupt) as caught:
+        scale.turnout_by_ward_and_age(opened, "duckdb")
+    assert "voters/part-00001.parquet" in str(caught.value) and "\n" not in str(caught.value)
+
+
 @pytest.mark.parametrize("engine", ["pandas", "dask"])
 def test_a_part_changed_in_place_is_named_when_read(folders, tmp_path, engine):
     """Same size, footer intact, bytes flipped inside a data page: the page checksum catches it."""

@@ -49,7 +49,7 @@ from campaign_lab.datagen.partitioned import (
     check_parts,
     read_part,
 )
-from campaign_lab.errors import BadInput
+from campaign_lab.errors import BadInput, RunFailed
 from campaign_lab.profiles import Profile, load_profile, parse_band
 from campaign_lab.resources import usable_cpus, usable_memory_bytes
 
@@ -331,8 +331,8 @@ def _count_dask(voters: VoterData, spec: _Spec, question: str, client) -> pd.Dat
         return future.result()
     except PartitionCorrupt:
         raise
-    except Exception as error:  # a worker's error, carried back: one line naming it
-        raise PartitionCorrupt(f"The Dask cluster could not finish the count ({type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}).") from None
+    except Exception as error:  # a worker's error (a worker lost, out of memory...), carried back: one line
+        raise RunFailed(f"The Dask cluster could not finish the count ({_first_line(error)}); its dashboard or worker logs say more.") from None
 
 
 # -- DuckDB ---------------------------------------------------------------------------
@@ -350,7 +350,15 @@ def _count_duckdb(voters: VoterData, spec: _Spec, question: str) -> pd.DataFrame
         try:
             return connection.execute(sql, {"parts": [str(path) for path in voters.voter_parts()]}).df()
         except duckdb.Error as error:
-            raise PartitionCorrupt(f"DuckDB could not read the voter file of {voters.folder} ({str(error).splitlines()[0][:160]}).") from None
+            named = [path for path in voters.voter_parts() if str(path) in str(error)]
+            if named:
+                raise PartitionCorrupt(f"Part {named[0].parent.name}/{named[0].name} of {voters.folder} cannot be read ({_first_line(error)}): it is corrupt; generate the data again or restore that file.") from None
+            raise RunFailed(f"DuckDB could not finish the count ({_first_line(error)}).") from None
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0][:160]}" if text else type(error).__name__
 
 
 _CLEAN_SQL = """
