@@ -245,7 +245,7 @@ def _columns(spec: _Spec, question: str) -> list[str]:
 def _count(voters: VoterData, spec: _Spec, question: str, engine: str, client) -> pd.DataFrame:
     if engine not in ENGINES:
         raise BadInput(f"There is no engine called {engine!r}: choose one of {', '.join(ENGINES)}.")
-    function, keys, values = _COUNTS[question]
+    _, keys, values = _COUNTS[question]
     if engine == "pandas":
         partial = _count_pandas(voters, spec, question)
     elif engine == "duckdb":
