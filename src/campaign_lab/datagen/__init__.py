@@ -19,7 +19,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from campaign_lab.datagen import ads, calibration, fundraising, linked, media, social, texts
+from campaign_lab.datagen import ads, calibration, fundraising, linked, media, partitioned as layout, social, texts
 from campaign_lab.datagen._common import TableWriter, write_table
 from campaign_lab.datagen.model import build_model
 from campaign_lab.datagen.voters import write_voters
@@ -59,7 +59,7 @@ def profile_fingerprint(profile: Profile) -> str:
     return hashlib.sha256(profile.model_dump_json().encode("utf-8")).hexdigest()[:16]
 
 
-def generate(profile: str | Path | Profile, out_dir: str | Path, voters: int = DEFAULT_VOTERS, seed: int = DEFAULT_SEED, csv: bool | None = None, progress: bool = False) -> Path:
+def generate(profile: str | Path | Profile, out_dir: str | Path, voters: int = DEFAULT_VOTERS, seed: int = DEFAULT_SEED, csv: bool | None = None, progress: bool = False, partitioned: bool = False) -> Path:
     """Generate every table, text and image for a profile into ``out_dir``.
 
     The work happens in a hidden sibling folder that is renamed into place at
@@ -80,6 +80,10 @@ def generate(profile: str | Path | Profile, out_dir: str | Path, voters: int = D
         Also write CSV copies. By default only up to 200,000 voters.
     progress : bool
         Show a progress bar.
+    partitioned : bool
+        Write each table as a folder of Parquet parts (``voters/part-00000.parquet``, ...,
+        one per 100,000 voters; no CSV), for national-size files: see
+        ``datagen.partitioned`` and ``campaign_lab.scale``.
 
     Returns
     -------
@@ -97,12 +101,14 @@ def generate(profile: str | Path | Profile, out_dir: str | Path, voters: int = D
     _check_numbers(voters, seed)
     out = Path(out_dir).resolve()
     _check_out_dir(out)
-    csv = voters <= CSV_MAX_VOTERS if csv is None else csv
+    csv = (voters <= CSV_MAX_VOTERS and not partitioned) if csv is None else csv
+    if partitioned and csv:
+        raise BadInput("A partitioned data set has no CSV copies: leave out the CSV option.")
     work = out.parent / f".{out.name}.partial-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        _generate_into(loaded, work, voters, seed, csv, progress, source)
+        _generate_into(loaded, work, voters, seed, csv, progress, source, partitioned)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -122,7 +128,15 @@ def describe_output(folder: str | Path) -> str:
         f"{manifest['profile']!r} ({manifest['voters']:,} voters, seed {manifest['seed']}) to {folder}.\n"
         f"Tables: " + ", ".join(f"{name} ({count:,})" for name, count in rows.items()) + "."
         + _describe_calibration(manifest.get("turnout_calibration"))
+        + _describe_layout(manifest)
     )
+
+
+def _describe_layout(manifest: dict) -> str:
+    if manifest.get("layout") != "partitioned":
+        return ""
+    parts = len(manifest["partitions"]["voters"])
+    return f"\nEach table is a folder of Parquet parts (the voter file: {parts:,} parts); analyse it with campaign_lab.scale (docs/national-scale.md)."
 
 
 def _describe_calibration(calibrated: dict | None) -> str:
@@ -150,14 +164,15 @@ def _check_out_dir(out: Path) -> None:
         raise BadInput(f"{out} already holds other files: choose an empty or new folder, so nothing of yours is overwritten.")
 
 
-def _generate_into(profile: Profile, folder: Path, voters: int, seed: int, csv: bool, progress: bool, source: Path | None) -> None:
+def _generate_into(profile: Profile, folder: Path, voters: int, seed: int, csv: bool, progress: bool, source: Path | None, partitioned: bool = False) -> None:
     model = build_model(profile, seed)
+    writer_class = layout.PartitionedTableWriter if partitioned else TableWriter
     bar = _progress_bar(voters, profile.id) if progress else None
     # Posts, ads, texts and images do not depend on the voter file: build them on the side meanwhile.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixed-tables") as side:
-        fixed = side.submit(_write_fixed_parts, model, folder, csv)
+        fixed = side.submit(_write_fixed_parts, model, folder, csv, writer_class)
         try:
-            writer = TableWriter(folder, "voters", csv)
+            writer = writer_class(folder, "voters", csv)
             try:
                 voter_pass = write_voters(model, writer, voters, bar.update if bar else None)
             finally:
@@ -166,11 +181,13 @@ def _generate_into(profile: Profile, folder: Path, voters: int, seed: int, csv: 
             if bar is not None:
                 bar.close()
         counts = {"voters": voters}
-        counts.update(_write_linked(model, voter_pass, folder, csv))
+        counts.update(_write_linked(model, voter_pass, folder, csv, writer_class))
         fixed_counts, documents = fixed.result()
     counts.update(fixed_counts)
     turnout = calibration.report(profile, voter_pass.cited_cells["eligible"], voter_pass.cited_cells["voted"])
     _write_manifest(folder, profile, model, voters, seed, counts, voter_pass.quality, turnout, documents, source)
+    if partitioned:
+        _add_partitions(folder)
 
 
 def _progress_bar(total: int, profile_id: str):
@@ -179,7 +196,7 @@ def _progress_bar(total: int, profile_id: str):
     return progress.bar(total=total, description=f"Generating {profile_id} voters", unit="voters", unit_scale=True)
 
 
-def _write_linked(model, voter_pass, folder: Path, csv: bool) -> dict[str, int]:
+def _write_linked(model, voter_pass, folder: Path, csv: bool, writer_class=TableWriter) -> dict[str, int]:
     """The tables drawn from the voter file: survey, wards, e-mail test, donors and gifts."""
     tables = {
         "survey": linked.survey_table(model, voter_pass),
@@ -187,16 +204,16 @@ def _write_linked(model, voter_pass, folder: Path, csv: bool) -> dict[str, int]:
         "email_test": fundraising.email_test_table(model, voter_pass),
     }
     tables["donors"], tables["gifts"] = fundraising.donor_tables(model, voter_pass)
-    return _write_all(folder, tables, csv)
+    return _write_all(folder, tables, csv, writer_class)
 
 
-def _write_fixed_parts(model, folder: Path, csv: bool) -> tuple[dict[str, int], list[str]]:
+def _write_fixed_parts(model, folder: Path, csv: bool, writer_class=TableWriter) -> tuple[dict[str, int], list[str]]:
     """Everything that does not depend on the voter file: claims, ads, social media, messages, texts, images."""
     tables = {"platform_claims": texts.platform_claims_table(model)}
     tables["ads"], tables["ad_audiences"] = ads.ads_tables(model)
     tables["accounts"], tables["posts"], tables["post_labels"] = social.social_tables(model)
     tables["voter_messages"], tables["voter_message_labels"] = texts.voter_message_tables(model)
-    counts = _write_all(folder, tables, csv)
+    counts = _write_all(folder, tables, csv, writer_class)
     documents = texts.text_documents(model)
     (folder / "texts").mkdir()
     for name, text in documents.items():
@@ -205,9 +222,9 @@ def _write_fixed_parts(model, folder: Path, csv: bool) -> tuple[dict[str, int], 
     return counts, sorted(documents)
 
 
-def _write_all(folder: Path, tables: dict, csv: bool) -> dict[str, int]:
+def _write_all(folder: Path, tables: dict, csv: bool, writer_class=TableWriter) -> dict[str, int]:
     for name, table in tables.items():
-        write_table(folder, name, table, csv)
+        write_table(folder, name, table, csv, writer_class)
     return {name: table.num_rows for name, table in tables.items()}
 
 
@@ -237,3 +254,12 @@ def _write_manifest(folder: Path, profile: Profile, model, voters: int, seed: in
     if source is not None:
         manifest["profile_file"] = source.name
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _add_partitions(folder: Path) -> None:
+    """Record the layout and every part (rows, bytes) in the manifest, so a damaged part can be named."""
+    path = folder / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["layout"] = "partitioned"
+    manifest["partitions"] = layout.describe_parts(folder, TABLES)
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -204,8 +204,8 @@ class TableWriter:
         return [path for path in (self.parquet_path, self.csv_path) if path is not None]
 
 
-def write_table(folder: Path, name: str, table: pa.Table, csv: bool) -> list[Path]:
-    """Write a whole (small) table as Parquet and, when asked, CSV."""
-    writer = TableWriter(folder, name, csv)
+def write_table(folder: Path, name: str, table: pa.Table, csv: bool, writer_class=TableWriter) -> list[Path]:
+    """Write a whole (small) table as Parquet and, when asked, CSV (``writer_class``: how tables are laid out)."""
+    writer = writer_class(folder, name, csv)
     writer.write(table)
     return writer.close()
