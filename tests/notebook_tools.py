@@ -103,3 +103,58 @@ def text_of(cell) -> str:
         parts.append(output.get("text", "") if isinstance(output.get("text", ""), str) else "".join(output["text"]))
         parts.append(output.get("evalue", ""))
     return "\n".join(parts)
+
+
+# -- a core-only run that also asks whether each check and its hidden tests agree ------------------
+RELEASED_STUB = "# YOUR CODE HERE"  # what nbgrader's release puts in place of a solution (graders/nbgrader_config.py)
+HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS\n(.*?)^### END HIDDEN TESTS", re.S | re.M)
+
+
+def released(cell_source: str) -> str:
+    """The answer cell as a release has it: the solution region replaced by nbgrader's stub."""
+    return with_wrong_answer(cell_source, RELEASED_STUB)
+
+
+def hidden_tests(cell_source: str) -> str:
+    match = HIDDEN.search(cell_source)
+    return match.group(1) if match else ""
+
+
+def core_only_with_probes(notebook):
+    """A copy with core answers solved, deep-dive answers blank, no hidden tests, and a probe before each answer.
+
+    The probe (tests/answer_probe.py) tries the blank, the solution and variants of it against
+    the hidden tests of the check cell that follows; its findings are read by :func:`probes`.
+    """
+    changed = nbformat.from_dict(notebook)
+    cells = []
+    for index, cell in enumerate(changed.cells):
+        if cell in answer_cells(changed):
+            cells.append(_probe_cell(cell, changed.cells[index + 1]))
+            if meta(cell)["track"] != "core":
+                cell.source = released(cell.source)
+        if cell in test_cells(changed):  # the probe runs them; a blank deep dive would fail them here
+            cell.source = HIDDEN.sub("", cell.source)
+        cells.append(cell)
+    changed.cells = cells
+    return changed
+
+
+def _probe_cell(answer, check):
+    call = (f"__import__('sys').path.insert(0, {str(Path(__file__).parent)!r})\n"
+            f"__import__('answer_probe').probe(globals(), {meta(answer)['exercise']!r}, {answer_name(answer)!r}, "
+            f"{released(answer.source)!r}, {solutions.shown_solution(answer.source)!r}, {hidden_tests(check.source)!r})")
+    return nbformat.v4.new_code_cell(call, metadata={"campaign_lab": {"probe": True}})
+
+
+def probes(executed) -> list[dict]:
+    """What each probe found, in notebook order."""
+    import json
+
+    found = []
+    for cell in executed.cells:
+        if meta(cell).get("probe"):
+            lines = [line for line in text_of(cell).splitlines() if line.startswith("PROBE ")]
+            assert lines, f"a probe did not report: {text_of(cell)[-500:]}"
+            found.append(json.loads(lines[-1].removeprefix("PROBE ")))
+    return found

@@ -178,3 +178,13 @@ def test_course_errors_show_one_friendly_line_in_a_notebook():
     assert BadInput("the profile file x.yaml does not exist.")._render_traceback_() == [
         "⚠️ the profile file x.yaml does not exist."
     ]
+
+
+def test_check_on_a_blank_says_not_attempted_and_does_not_stop_run_all(capsys):
+    globals()["n_wards"] = ____
+    try:
+        result = number_exercise().check()
+    finally:
+        del globals()["n_wards"]
+    assert result.outcome is Outcome.NOT_ATTEMPTED
+    assert "Not attempted yet" in capsys.readouterr().out

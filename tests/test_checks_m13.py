@@ -83,7 +83,8 @@ def _top(risks, column):
 
 
 def test_q2_accepts_the_three_highest_scores(course):
-    assert outcome(course, "q2", nbt.solved(NOTEBOOK, "q2", risks=course["risks"].copy())) is Outcome.CORRECT
+    scored = course["risks"].assign(score=course["risks"]["likelihood"] * course["risks"]["impact"])  # the given cell
+    assert outcome(course, "q2", nbt.solved(NOTEBOOK, "q2", risks=scored)) is Outcome.CORRECT
 
 
 def test_q2_rejects_ranking_by_likelihood_or_by_impact_alone(course):

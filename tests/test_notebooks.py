@@ -1,6 +1,8 @@
 """The source notebooks: clean in git, complete, runnable, and their checks catch wrong answers."""
 
 
+from functools import lru_cache
+
 import pytest
 
 import notebook_tools as nbt
@@ -75,3 +77,46 @@ def test_wrong_answers_make_every_check_say_not_quite(module):
         assert error is not None, f"{name}: the check accepted the wrong answer"
         assert error["ename"] == "CheckFailed", f"{name}: {error['ename']}: {error['evalue']}"
         assert "Not quite" in error["evalue"], f"{name}: {error['evalue']}"
+
+
+# -- one core-only run per notebook: core answers solved, deep dives blank, probes before each answer --
+@lru_cache(maxsize=None)
+def core_only_run(module):
+    source = course.source_notebook(module)
+    return nbt.execute(nbt.core_only_with_probes(nbt.read(source)), source.parent)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", MODULES)
+def test_core_only_run_goes_to_the_end_and_says_not_attempted_for_each_deep_dive(module):
+    executed = core_only_run(module)
+    failed = [(index, error["ename"], error["evalue"][:200]) for index, cell in enumerate(executed.cells)
+              for error in nbt.errors(cell)]
+    assert failed == [], f"{module} stops on a core-only run: {failed}"
+    for cell in nbt.test_cells(executed):
+        headline = "Not attempted yet" if nbt.meta(cell)["track"] == "deep-dive" else "Correct"
+        assert headline in nbt.text_of(cell), f"{module} {nbt.meta(cell)['exercise']}: {nbt.text_of(cell)[:200]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", MODULES)
+def test_hidden_tests_fail_on_a_blank_answer_so_it_scores_zero(module):
+    passed_blank = [probe["exercise"] for probe in nbt.probes(core_only_run(module)) if probe["blank"] is None]
+    assert passed_blank == [], f"{module}: hidden tests pass on a blank answer: {passed_blank}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", MODULES)
+def test_every_answer_the_check_calls_correct_passes_the_hidden_tests(module):
+    for probe in nbt.probes(core_only_run(module)):
+        if probe["solution"]:  # a deep dive built on a deep dive left blank in this run
+            assert declared_track(module, probe["exercise"]) == "deep-dive", f"{probe['exercise']}: {probe['solution']}"
+            continue
+        assert probe["variants"][0]["check"] == "CORRECT", f"{module} {probe['exercise']}: the check rejects the solution"
+        disagree = [(v["variant"], v["hidden"]) for v in probe["variants"] if v["hidden"]]
+        assert disagree == [], f"{module} {probe['exercise']}: the check says correct, hidden tests fail: {disagree}"
+
+
+def declared_track(module, exercise):
+    [cell] = [c for c in nbt.answer_cells(_source(module)) if nbt.meta(c)["exercise"] == exercise]
+    return nbt.meta(cell)["track"]

@@ -3,8 +3,11 @@
 Each notebook exercise is an :class:`Exercise` that knows the name of the
 variable (or function) the learner fills in. ``q1.check()`` reads that name from
 the notebook, judges it and prints a message written for a non-programmer.
-A wrong or missing answer raises :class:`CheckFailed`, which the notebook shows
-as that message alone (no traceback) and which nbgrader counts as zero points.
+A wrong answer raises :class:`CheckFailed`, which the notebook shows as that
+message alone (no traceback) and which nbgrader counts as zero points. A blank
+answer is not an error: the check says "Not attempted yet" and returns, so
+"Run All Cells" runs to the end. At grading a blank still scores zero, because
+the hidden tests after ``q1.check()`` fail on it (tests/test_notebooks.py).
 
 The design follows Kaggle Learn's ``learntools``: answers start as the
 placeholder ``____``; hints come in steps (``q1.hint(2)``); a failure describes
@@ -83,7 +86,7 @@ class Result:
 
 
 class CheckFailed(AssertionError):
-    """Raised when an answer is wrong or missing.
+    """Raised when an answer is wrong.
 
     IPython calls ``_render_traceback_`` to show an exception, so the learner
     sees the friendly message instead of a traceback, and nbgrader still sees
@@ -178,13 +181,14 @@ class Exercise:
     def check(self) -> Result:
         """Judge the learner's answer and show the result.
 
-        Raises :class:`CheckFailed` unless the answer is correct, so that an
-        autograder test cell fails on a wrong or missing answer.
+        Raises :class:`CheckFailed` on a wrong answer, so that an autograder
+        test cell fails. A blank answer only prints "Not attempted yet": the
+        hidden tests below the check give it zero points at grading.
         """
         namespace = inspect.currentframe().f_back.f_globals
         result = self.judge_namespace(namespace)
         _publish_outcome(self, result)
-        if not result.correct:
+        if result.outcome is Outcome.INCORRECT:
             raise CheckFailed(result)
         print(result)
         return result

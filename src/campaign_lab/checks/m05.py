@@ -176,9 +176,9 @@ def _q1_recent_regulars(per_donor: pd.DataFrame, today: pd.Timestamp) -> ValueEx
         tolerance=0,
         unit="donors",
         hints=[
-            f"Copy the filter from the cell above and change its two conditions: `recency` at most {RECENT_DAYS} "
-            f"(`<= {RECENT_DAYS}`) and `frequency` at least {REGULAR_GIFTS} (`>= {REGULAR_GIFTS}`).",
-            "Both conditions must hold, so join them with `&`, each in its own brackets. `len(...)` counts the rows.",
+            f"In the cell above the answer, set `last_gift_within_days = {RECENT_DAYS}` and `at_least_gifts = "
+            f"{REGULAR_GIFTS}`, then run that cell: it prints the count.",
+            "Type the number it prints, without quotes: `recent_regulars = 42` (with your number).",
         ],
         why=f"{count} of {len(per_donor)} donors gave in the last {RECENT_DAYS} days and have given at least "
         f"{REGULAR_GIFTS} times. They are the backbone of your fundraising: thank them before you ask again.",

@@ -134,7 +134,7 @@ class _RedactionTarget:
             if voter_id in got:
                 return f"The voter id {voter_id!r} is still there."
         for phone in self.phones:
-            if any(group in got for group in re.findall(r"\d{3,}", phone)):
+            if any(group in got for group in re.findall(r"\d{3,}|x\d+", phone)):
                 return f"Part of the phone number {phone!r} is still there (an extension such as x1919 counts too)."
         for name in self.names:
             for part in re.findall(r"[^\W\d_]{2,}", name):
@@ -166,8 +166,23 @@ def _note_case(voter, names: list[str]):
     return (text, names), target
 
 
+def _formats_case(voter, names: list[str]):
+    """Phone numbers written other ways, a name's parts alone in other capitals, a word that starts like a name."""
+    first, last = voter["first_name"], voter["last_name"]
+    text = (f"Ring {first} {last} on +44 20 7946 0018 or (020) 555-0199 x12. Thanks, {last.upper()}. "
+            f"See you, {first.lower()}, near {first}wood Park.")
+    target = _RedactionTarget(phones=("+44 20 7946 0018", "(020) 555-0199 x12"), names=(f"{first} {last}",),
+                              keep=(f"{first}wood Park",))
+    return (text, names), target
+
+
+def _plain_case(names: list[str]):
+    text = "The meeting is on Tuesday in ward 4."
+    return (text, names), _RedactionTarget(keep=(text,))
+
+
 def redaction_cases(campaign):
-    """Visible cases for ``redact_text``: two of the campaign's e-mails and a canvassing note from the voter file."""
+    """Visible cases for ``redact_text``: two of the campaign's e-mails, canvassing notes and a text with nothing to hide."""
     messages = data.load("voter_messages", campaign)
     voters = data.load("voters", campaign)
     voter = voters[voters["email"].notna()].iloc[0]
@@ -178,6 +193,8 @@ def redaction_cases(campaign):
         _message_case(volunteer, names, keep=("volunteer on weekends",)),
         _message_case(deletion, names, keep=("Please delete my details.",)),
         _note_case(voter, names),
+        _formats_case(voter, names),
+        _plain_case(names),
     ]
 
 

@@ -341,8 +341,8 @@ def _q2_risks(campaign) -> SelectionExercise:
         forbidden=forbidden,
         allowed=register["risk_id"].tolist(),
         hints=[
-            "A risk's score is its likelihood times its impact: `risks[\"score\"] = risks[\"likelihood\"] * risks[\"impact\"]`.",
-            "`risks.nlargest(3, \"score\")` gives the three rows with the highest score; take their `risk_id` with `.tolist()`.",
+            "Run the cell above the answer: it lists the risks from the highest score (likelihood x impact) down.",
+            "Copy the `risk_id` of its first three rows into a list, each in quotes: `[\"R1\", \"R2\", \"R3\"]`.",
         ],
         why="Ranking by likelihood times impact puts the team's time on risks that are both fairly likely and "
         "harmful, not only on the most frightening or the most frequent.",
