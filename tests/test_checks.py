@@ -188,3 +188,17 @@ def test_check_on_a_blank_says_not_attempted_and_does_not_stop_run_all(capsys):
         del globals()["n_wards"]
     assert result.outcome is Outcome.NOT_ATTEMPTED
     assert "Not attempted yet" in capsys.readouterr().out
+
+
+def test_a_demo_gets_the_courses_version_of_an_unfinished_answer_and_says_so(capsys):
+    import numpy as np
+    from campaign_lab.checks.m12 import exercises
+    from campaign_lab.profiles import load_profile
+
+    q3 = exercises(load_profile("default"))[2]
+    namespace = {"changed_box": ____, "np": np}
+    reference = q3.answer_or_reference(namespace)
+    assert q3.judge(reference).correct
+    assert "Using the course's version of `changed_box`" in capsys.readouterr().out
+    assert namespace["changed_box"] is ____  # her own answer is left as it is
+    assert q3.answer_or_reference({"changed_box": reference}) is reference

@@ -16,9 +16,11 @@ what was expected in words and never gives the expected value away.
 
 from __future__ import annotations
 
+import contextlib
 import dis
 import enum
 import inspect
+import io
 import math
 import sys
 from dataclasses import dataclass, field
@@ -206,6 +208,27 @@ class Exercise:
     def solution(self) -> None:
         """Print the worked answer: this exercise's solution cell in its notebook."""
         print(self._solution_message())
+
+    def answer_or_reference(self, namespace: dict) -> Any:
+        """The learner's answer if its check passes, else the course's version, saying so in one line.
+
+        For demo cells that need a deep-dive answer: ``plan = q5.answer_or_reference(globals())``.
+        The learner's own variable is never changed, so a later check still judges her answer.
+        """
+        answer = namespace.get(self.answer_name, ____)
+        if self.judge(answer).correct:
+            return answer
+        reference = self.reference_answer(namespace)
+        print(f"Using the course's version of `{self.answer_name}`, because yours does not pass its check yet.")
+        return reference
+
+    def reference_answer(self, namespace: dict) -> Any:
+        """The answer the course's solution makes, run in a copy of ``namespace`` (its printing hidden)."""
+        source = solutions.exercise_solution(self.notebook, self.name)
+        scratch = dict(namespace)
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"<the course's {self.label}>", "exec"), scratch)  # the course's own solution text
+        return scratch[self.answer_name]
 
     def _solution_message(self) -> str:
         try:
