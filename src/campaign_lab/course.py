@@ -206,14 +206,18 @@ def _unexpected_errors(folder: Path, allow_not_attempted: bool) -> list[str]:
     for notebook_path in sorted(folder.glob("*.ipynb")):
         notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
         for index, cell in enumerate(notebook["cells"]):
+            # A blank answer's check says "not attempted yet" without raising; the hidden
+            # tests after it then fail, which is how the blank scores zero.
+            said_not_attempted = any(NOT_ATTEMPTED in "".join(output.get("text", ""))
+                                     for output in cell.get("outputs", []) if output.get("output_type") == "stream")
             for output in cell.get("outputs", []):
                 if output.get("output_type") != "error":
                     continue
                 expected = (
                     allow_not_attempted
                     and cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-                    and output.get("ename") == "CheckFailed"
-                    and NOT_ATTEMPTED in output.get("evalue", "")
+                    and (said_not_attempted or output.get("ename") == "CheckFailed"
+                         and NOT_ATTEMPTED in output.get("evalue", ""))
                 )
                 if not expected:
                     kind = "release" if allow_not_attempted else "source"
