@@ -321,7 +321,8 @@ def _count_dask(voters: VoterData, spec: _Spec, question: str, client) -> pd.Dat
     with dask.config.set({"dataframe.convert-string": False}):
         frame = dd.from_map(_read_voters, parts, columns=columns, meta=_read_voters(parts[0], columns).iloc[:0])
         # Copies of one person sit in one partition after this, whichever parts they came from.
-        together = frame.shuffle(on=SAME_PERSON, npartitions=frame.npartitions)
+        # "tasks": a failed read (a damaged part) then fails the run; the p2p shuffle can wait for ever.
+        together = frame.shuffle(on=SAME_PERSON, npartitions=frame.npartitions, method="tasks")
         meta = pd.DataFrame({key: pd.Series(dtype=object) for key in keys} | {value: pd.Series(dtype="int64") for value in values})
         partials = together.map_partitions(function, spec, meta=meta)
         future = client.compute(partials)
