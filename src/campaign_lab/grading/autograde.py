@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 import shutil
 import tempfile
@@ -253,7 +254,6 @@ def verdicts_path(executed: Path) -> Path:
 
 def read_verdicts(executed: Path) -> dict[str, Verdict] | None:
     """The grader's verdicts for an executed notebook, or None when it was graded the plain way."""
-    import json
 
     path = verdicts_path(executed)
     if not path.is_file():
@@ -387,7 +387,6 @@ def _without_export_cell(notebook):
 
 def _judge(submission: Submission, job: _Job, exported: Path, target: Path) -> None:
     """Judge the exported answers outside the kernel; write ``{grade_id: verdict}`` to ``target``."""
-    import json
 
     try:
         found = answers.load_answers(exported)
@@ -400,7 +399,6 @@ def _judge(submission: Submission, job: _Job, exported: Path, target: Path) -> N
 
 def _call_functions(submission: Submission, job: _Job, exported: Path) -> dict:
     """Call the trainee's functions on the grader's inputs, in a fresh kernel of a box."""
-    import json
 
     from campaign_lab.grading import function_runner
 
