@@ -115,7 +115,7 @@ def test_a_part_changed_in_place_is_named_when_read(folders, tmp_path, engine):
     opened = scale.open_data(copy, "us-state-house")  # size and footer still look right
     with pytest.raises(PartitionCorrupt) as caught:
         if engine == "dask":
-            with scale.dask_client(workers=1, processes=False, memory_limit="1GiB") as client:
+            with scale.dask_client(workers=1, processes=False) as client:
                 scale.turnout_by_ward_and_age(opened, engine, client=client)
         else:
             scale.turnout_by_ward_and_age(opened, engine)
@@ -148,7 +148,7 @@ def answers(opened):
     """Every question from every engine: pandas and DuckDB on both layouts, Dask on the parts."""
     single, parts = opened
     runs = {("pandas", "single"): {}, ("duckdb", "single"): {}, ("pandas", "parts"): {}, ("duckdb", "parts"): {}, ("dask", "parts"): {}}
-    with scale.dask_client(workers=2, processes=False, memory_limit="1GiB") as client:
+    with scale.dask_client(workers=2, processes=False) as client:
         for (engine, layout), found in runs.items():
             data = single if layout == "single" else parts
             found["turnout"] = scale.turnout_by_ward_and_age(data, engine, client=client)
@@ -210,3 +210,12 @@ def test_turnout_by_age_band_matches_module_02_on_the_classroom_file(classroom):
     counts = scale.turnout_by_ward_and_age(classroom, "duckdb").groupby(level="age_band")[["voted", "could_vote"]].sum()
     found = (counts["voted"] / counts["could_vote"]).reindex(campaign.age_band_names)
     assert np.allclose(found.to_numpy(), expected.astype(float).to_numpy(), atol=1e-12)
+
+
+def test_an_in_process_cluster_is_not_paused_by_the_memory_the_process_already_holds():
+    """Threads share this process's memory: a limit there would pause them once a kernel or a test run grows past it."""
+    with scale.dask_client(workers=1, processes=False) as client:
+        assert [worker["memory_limit"] for worker in client.scheduler_info()["workers"].values()] == [0]
+    with pytest.raises(ValueError, match="processes=False"):
+        with scale.dask_client(workers=1, processes=False, memory_limit="1GiB"):
+            pass

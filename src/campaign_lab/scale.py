@@ -284,7 +284,9 @@ def dask_client(address: str | None = None, workers: int | None = None, threads_
     """A Dask client: for the cluster at ``address``, or a LocalCluster sized to this computer; closed on exit.
 
     With no address: ``workers`` defaults to the CPUs this process may use, and
-    each worker's memory limit to its share of the usable memory.
+    each worker's memory limit to its share of the usable memory. With
+    ``processes=False`` the workers are threads of this process, with no limit of
+    their own.
 
     Examples
     --------
@@ -302,7 +304,14 @@ def dask_client(address: str | None = None, workers: int | None = None, threads_
             yield client
         return
     workers = workers or usable_cpus()
-    limit = memory_limit if memory_limit is not None else usable_memory_bytes() // workers
+    if not processes:
+        # Threads in this process: a worker's memory monitor would measure the whole process
+        # (a notebook kernel, a test run) and pause the worker for good once that passes a limit.
+        if memory_limit is not None:
+            raise ValueError("memory_limit applies to worker processes; threads in this process (processes=False) share its memory.")
+        limit = 0
+    else:
+        limit = memory_limit if memory_limit is not None else usable_memory_bytes() // workers
     with LocalCluster(n_workers=workers, threads_per_worker=threads_per_worker, processes=processes, memory_limit=limit, dashboard_address=None) as cluster, Client(cluster) as client:
         yield client
 
