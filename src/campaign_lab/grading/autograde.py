@@ -398,24 +398,17 @@ def _judge(submission: Submission, job: _Job, exported: Path, target: Path) -> N
 
 
 def _call_functions(submission: Submission, job: _Job, exported: Path) -> dict:
-    """Call the trainee's functions on the grader's inputs, in a fresh kernel of a box."""
+    """Call the trainee's functions on the grader's inputs, in a fresh process of a box (no kernel)."""
 
     from campaign_lab.grading import function_runner
 
     with tempfile.TemporaryDirectory(prefix="campaign-lab-calls-") as tmp:
-        folder = Path(tmp)
-        runner = folder / "runner.ipynb"
-        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-            "from campaign_lab.grading.function_runner import run\nrun()")]), str(runner))
-        calls = folder / function_runner.CALLS
+        calls = Path(tmp) / function_runner.CALLS
         calls.write_bytes(job.calls[submission.key])
-        results = folder / function_runner.RESULTS
+        results = Path(tmp) / function_runner.RESULTS
         with job.boxes.box() as box:
-            sandbox.execute_notebook(
-                runner, folder / "out", limits=job.limits, readable=job.readable, mechanism=job.mechanism,
-                box=box, extra_files={answers.FILE: exported, function_runner.CALLS: calls},
-                keep={function_runner.RESULTS: results},
-            )
+            sandbox.call_functions(box, {answers.FILE: exported, function_runner.CALLS: calls}, job.limits,
+                                   keep={function_runner.RESULTS: results})
         try:
             found = json.loads(results.read_text()) if results.is_file() else {}
         except ValueError:

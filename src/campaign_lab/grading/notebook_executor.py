@@ -8,7 +8,8 @@ It executes every cell (errors do not stop the run, as in nbgrader), caps the
 total size of the outputs it keeps, and writes the executed notebook even when
 the kernel dies half-way. With ``--fork-kernel`` (used inside a warm box, see
 :mod:`.box_server`) the kernel is a fork of this process, so the libraries the
-box loaded in advance are already imported in it. The exit code tells the sandbox what happened; the
+box loaded in advance are already imported in it. ``--call-functions`` runs
+:mod:`.function_runner` instead, in this process. The exit code tells the sandbox what happened; the
 sandbox, not this program, decides the final status, because student code runs
 with the same rights as this program and could forge anything it writes.
 """
@@ -29,6 +30,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 EXIT_EXECUTED = 0
 EXIT_NOT_A_NOTEBOOK = 3
 EXIT_KERNEL_DIED = 4
+CALL_FUNCTIONS = "--call-functions"
 
 TIMEOUT_ERROR_NAME = "CellTimeoutError"
 TRUNCATION_NOTE = "[output truncated: this notebook printed more than the grader keeps]\n"
@@ -213,9 +215,20 @@ def execute(notebook, cell_seconds: float, output_bytes: int, kernel_manager=Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Execute ``IN`` into ``OUT`` and return an ``EXIT_*`` code."""
+    """Execute ``IN`` into ``OUT`` and return an ``EXIT_*`` code.
+
+    With :data:`CALL_FUNCTIONS` first there is no notebook and no kernel: this
+    process, which no trainee code has touched, calls the exported functions
+    (:mod:`.function_runner`).
+    """
     import nbformat
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [CALL_FUNCTIONS]:
+        from campaign_lab.grading import function_runner
+
+        function_runner.run(".")
+        return EXIT_EXECUTED
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path)
     parser.add_argument("target", type=Path)

@@ -538,14 +538,26 @@ def execute_notebook(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def call_functions(box: boxes.Box, files: Mapping[str, Path], limits: Limits,
+                   keep: Mapping[str, Path]) -> CommandResult:
+    """Run :mod:`.function_runner` in ``box`` on ``files`` (no notebook, no kernel); copy out ``keep``."""
+    result = box.run(files, [notebook_executor.CALL_FUNCTIONS], limits)
+    _copy_kept(box, keep)
+    return result
+
+
 def _run_in(box: boxes.Box, files: Mapping[str, Path], executor_args: list[str], limits: Limits,
             staging: Path, keep: Mapping[str, Path]) -> CommandResult:
     result = box.run(files, executor_args, limits)
     box.copy_out("executed.ipynb", staging / "executed.ipynb")
+    _copy_kept(box, keep)
+    return result
+
+
+def _copy_kept(box: boxes.Box, keep: Mapping[str, Path]) -> None:
     for name, target in keep.items():
         target.unlink(missing_ok=True)
         box.copy_out(name, target)
-    return result
 
 
 def _error_names(notebook_path: Path) -> list[str]:
