@@ -36,6 +36,7 @@ COMMANDS = (
     "selfcheck",
     "data",
     "check-profile",
+    "times",
     "model",
     "grade",
     "report",
