@@ -93,6 +93,12 @@ def execute(notebook, folder: Path, parameters: dict | None = None, timeout: int
     return notebook
 
 
+def has_parameter(notebook, name: str) -> bool:
+    """True if the notebook's parameters cell sets ``name``."""
+    return any("parameters" in c.get("metadata", {}).get("tags", []) and re.search(rf"^{name} = ", c.source, re.M)
+               for c in notebook.cells)
+
+
 def errors(cell) -> list:
     return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
@@ -103,6 +109,17 @@ def text_of(cell) -> str:
         parts.append(output.get("text", "") if isinstance(output.get("text", ""), str) else "".join(output["text"]))
         parts.append(output.get("evalue", ""))
     return "\n".join(parts)
+
+
+def shown_text(cell) -> str:
+    """Everything a code cell's outputs show a reader: printed text, errors, and tables (plain and HTML)."""
+    data = [output.get("data", {}) for output in cell.get("outputs", [])]
+    shown = [_joined(item.get(kind, "")) for item in data for kind in ("text/plain", "text/html", "text/markdown")]
+    return "\n".join([text_of(cell), *shown])
+
+
+def _joined(text) -> str:
+    return text if isinstance(text, str) else "".join(text)
 
 
 # -- a core-only run that also asks whether each check and its hidden tests agree ------------------

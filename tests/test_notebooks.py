@@ -6,7 +6,7 @@ from functools import lru_cache
 import pytest
 
 import notebook_tools as nbt
-from campaign_lab import course, runner
+from campaign_lab import content_note, course, data, runner
 from campaign_lab.profiles import available_profiles
 
 MODULES = course.modules()
@@ -67,16 +67,52 @@ def test_source_notebook_runs_on_other_profiles(module, profile, tmp_path):
     assert run.ok, f"{profile}: {run.line()}"
 
 
+# -- one run per notebook with the recorded wrong answers, abusive posts hidden where a notebook can hide them --
+@lru_cache(maxsize=None)
+def wrong_answers_run(module):
+    source = course.source_notebook(module)
+    notebook = nbt.read(source)
+    hide = {content_note.SETTING: False} if nbt.has_parameter(notebook, content_note.SETTING) else None
+    return nbt.execute(nbt.with_wrong_answers(notebook), source.parent, parameters=hide)
+
+
 @pytest.mark.parametrize("module", MODULES)
 def test_wrong_answers_make_every_check_say_not_quite(module):
-    source = course.source_notebook(module)
-    executed = nbt.execute(nbt.with_wrong_answers(nbt.read(source)), source.parent)
+    executed = wrong_answers_run(module)
     for cell in nbt.test_cells(executed):
         name = nbt.meta(cell)["exercise"]
         [error] = nbt.errors(cell) or [None]
         assert error is not None, f"{name}: the check accepted the wrong answer"
         assert error["ename"] == "CheckFailed", f"{name}: {error['ename']}: {error['evalue']}"
         assert "Not quite" in error["evalue"], f"{name}: {error['evalue']}"
+
+
+@pytest.fixture(scope="module")
+def abusive_texts():
+    labels = data.load("post_labels")
+    posts = data.load("posts").merge(labels[["post_id", "abusive"]], on="post_id")
+    return sorted({text[:40] for text in posts.loc[posts["abusive"], "text"]})
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_with_the_content_setting_off_no_cell_shows_an_abusive_post(module, abusive_texts):
+    """Every notebook can be gone through on counts alone: cells that show abusive posts obey the setting."""
+    shown = []
+    for index, cell in enumerate(wrong_answers_run(module).cells):
+        text = nbt.shown_text(cell) if cell.cell_type == "code" else ""
+        shown += [(index, post) for post in abusive_texts if post in text]
+    assert shown == [], f"{module}: cells show abusive posts with {content_note.SETTING} = False: {shown[:5]}"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_a_notebook_that_shows_abusive_posts_has_the_content_note_and_the_setting(module):
+    notebook = _source(module)
+    marked = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.startswith(content_note.MARKER)]
+    if not marked:
+        return
+    assert nbt.has_parameter(notebook, content_note.SETTING), f"{module}: no {content_note.SETTING} in Settings"
+    assert content_note.MARKER in notebook.cells[0].source, f"{module}: the first cell's content note names the marker"
+    assert all("show_or_count(" in cell.source for cell in marked), f"{module}: a marked cell ignores the setting"
 
 
 # -- one core-only run per notebook: core answers solved, deep dives blank, probes before each answer --
