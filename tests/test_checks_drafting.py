@@ -14,7 +14,7 @@ from campaign_lab.checks.m09 import (
     saved_draft_sentences,
     unsupported_sentences,
 )
-from campaign_lab.checks.m10 import INBOX_RULES, exercises as m10_exercises
+from campaign_lab.checks.m10 import INBOX_RULES, exercises as m10_exercises, week_of_uses
 from campaign_lab.profiles import available_profiles, load_profile
 
 
@@ -120,9 +120,13 @@ def test_fence_check_rejects_an_email_that_closes_its_own_fence():
     assert q3.judge(unsafe).outcome is Outcome.INCORRECT
 
 
-def test_log_check_needs_published_and_unpublished_uses():
-    q5 = m10_exercises(load_profile("default"))[4]
-    entry = {"time": "t", "purpose": "draft a post", "provider": "local", "model": "m", "prompt": "p",
-             "published": True, "label": "Drafted with AI."}
-    assert q5.judge([entry, {**entry, "purpose": "another post"}]).outcome is Outcome.INCORRECT
-    assert q5.judge([entry, {**entry, "purpose": "summarise", "published": False, "label": None}]).correct
+def test_what_to_log_is_every_use_of_ai_published_or_not_and_nothing_else():
+    campaign = load_profile("default")
+    q5, week = m10_exercises(campaign)[4], week_of_uses(campaign)
+    ai_uses = list(week.loc[week["purpose"].notna(), "use"])
+    published = list(week.loc[week["published"], "use"])
+    assert q5.judge(ai_uses).correct and q5.judge(list(reversed(ai_uses))).correct
+    assert not q5.judge(published).correct, "only what was published"
+    no_ai = week.loc[week["purpose"].isna(), "use"].iloc[0]
+    result = q5.judge([*ai_uses, no_ai])
+    assert not result.correct and "no AI tool" in result.message

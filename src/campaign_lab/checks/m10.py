@@ -17,16 +17,14 @@ import pandas as pd
 
 from campaign_lab import data
 from campaign_lab.checks.core import (
-    CustomExercise,
     SelectionExercise,
     TargetFunctionExercise,
 )
 from campaign_lab.checks.solutions import from_notebook
-from campaign_lab.checks.m09 import mentions_ai
 
 __all__ = [
     "INBOX_RULES", "DEFENCES", "example_requests", "requests_to_refuse", "redaction_cases",
-    "clean_email", "exercises",
+    "clean_email", "week_of_uses", "exercises",
 ]
 
 OPEN_TAG, CLOSE_TAG = "<email>", "</email>"
@@ -233,7 +231,7 @@ def clean_email(email_text: str) -> str:
 @from_notebook
 def exercises(campaign):
     """Return ``q1`` to ``q5`` for the given profile (a loaded ``Profile``)."""
-    return _q1_redact(campaign), _q2_defences(), _q3_fence(campaign), _q4_refuse(campaign), _q5_log()
+    return _q1_redact(campaign), _q2_defences(), _q3_fence(campaign), _q4_refuse(campaign), _q5_what_to_log(campaign)
 
 
 def _q1_redact(campaign) -> TargetFunctionExercise:
@@ -311,33 +309,58 @@ def _q4_refuse(campaign) -> SelectionExercise:
     )
 
 
-def _q5_log() -> CustomExercise:
-    fields = {"time", "purpose", "provider", "model", "prompt", "published", "label"}
+@dataclass(frozen=True)
+class _Use:
+    """One thing the team did this week (Exercise 5); ``purpose`` is None when no AI tool was used."""
 
-    def problem(answer):
-        if not isinstance(answer, (list, tuple)):
-            return "`new_entries` should be a list of what `ai.log_use(...)` returned: `[ai.log_use(...), ai.log_use(...)]`."
-        if len(answer) < 2 or not all(isinstance(entry, dict) and fields <= entry.keys() for entry in answer):
-            return "log at least two uses, each with `ai.log_use(...)`, and put what each call returns in the list."
-        if len({entry["purpose"].strip().lower() for entry in answer}) < len(answer):
-            return "give each use its own purpose, in a few words, so the log says what AI was used for."
-        published = [entry for entry in answer if entry["published"]]
-        if not published:
-            return "one of the uses is the post you published: record it with `published=True` and its label."
-        if len(published) == len(answer):
-            return "log the uses you did not publish too (such as summarising e-mails): the log covers every use."
-        if not all(mentions_ai(entry["label"] or "") for entry in published):
-            return "the label of a published use should be the AI label readers saw, which mentions AI."
-        return None
+    what: str
+    purpose: str | None
+    prompt: str = ""
+    published: bool = False
+    label: str | None = None
 
-    return CustomExercise(
+
+def _week(campaign) -> dict[str, _Use]:
+    issue = campaign.issues[0]
+    return {
+        "A": _Use(f"A social media post about {issue}, drafted with the AI assistant and published with its AI label",
+                  "draft a social media post", f"Task: write a social media post about {issue}.", published=True,
+                  label="Drafted with the help of AI and checked by our team."),
+        "B": _Use("A summary of this week's voter e-mails, made by the AI assistant and read only by the team",
+                  "summarise the week's voter e-mails", "Summarise these e-mails in five lines."),
+        "C": _Use(f"A speech {campaign.candidate.name} wrote herself, checked by a volunteer", None),
+        "D": _Use("A press release the AI assistant drafted, which the team threw away",
+                  "draft a press release", f"Task: write a press release about {issue}."),
+        "E": _Use("A thank-you card a volunteer wrote by hand", None),
+    }
+
+
+def week_of_uses(campaign) -> pd.DataFrame:
+    """Exercise 5's week: each thing the team did (``use``, ``what happened``) and, for the log, how."""
+    week = _week(campaign)
+    return pd.DataFrame({
+        "use": list(week),
+        "what happened": [use.what for use in week.values()],
+        "purpose": [use.purpose for use in week.values()],
+        "prompt": [use.prompt for use in week.values()],
+        "published": [use.published for use in week.values()],
+        "label": [use.label for use in week.values()],
+    })
+
+
+def _q5_what_to_log(campaign) -> SelectionExercise:
+    week = _week(campaign)
+    return SelectionExercise(
         name="q5",
-        answer_name="new_entries",
-        problem=problem,
+        answer_name="to_log",
+        required=[letter for letter, use in week.items() if use.purpose],
+        forbidden={letter: "no AI tool was used for it, so there is no AI use to log."
+                   for letter, use in week.items() if not use.purpose},
+        allowed=list(week),
         hints=[
-            "Copy the `ai.log_use(...)` call above twice inside a list, and change the purpose, the prompt and `published`.",
-            "For the published post, add `published=True, label=\"...\"` with the label you put on it in module 09.",
+            "Ask of each one: did an AI tool do part of the work? Whether it was published does not matter.",
+            "A draft the team threw away was still made with AI: a journalist's question covers it too.",
         ],
-        why="A log of every use, published or not, is what lets the campaign answer \"did you use AI for this?\" "
-        "truthfully, and write its disclosure statement from facts.",
+        why="A log of every use of AI, published or not, is what lets the campaign answer \"did you use AI for "
+        "this?\" truthfully, and write its disclosure statement from facts.",
     )
