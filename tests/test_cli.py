@@ -147,3 +147,23 @@ def test_run_passes_the_profile_to_the_notebook(tmp_path):
     executed = json.loads((tmp_path / "00-start-here.ipynb").read_text())
     injected = [c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert injected and "profile = \"default\"" in "".join(injected[0]["source"])
+
+
+@pytest.mark.parametrize("deaths, ok", [(1, True), (2, False)])
+def test_a_kernel_that_dies_as_it_starts_is_started_once_more(tmp_path, monkeypatch, deaths, ok):
+    import papermill
+
+    from campaign_lab import runner
+
+    attempts = []
+
+    def execute_notebook(source, partial, **options):
+        attempts.append(source)
+        if len(attempts) <= deaths:
+            raise RuntimeError(runner.KERNEL_DIED_AT_START)
+        nbformat.write(nbformat.read(source, as_version=4), partial)
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    run = runner.run_one("00-start-here", "default", tmp_path)
+    assert (run.ok, len(attempts)) == (ok, 2)
+    assert ok or runner.KERNEL_DIED_AT_START in run.error

@@ -132,16 +132,7 @@ def run_one(module: str, profile: str, out_dir: Path, timeout: int = 600) -> Not
     os.close(handle)
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(source),
-            partial,
-            parameters={"profile": profile},
-            cwd=str(source.parent),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-        )
+        _execute(papermill, source, partial, profile, timeout)
     except PapermillExecutionError as error:
         kept = _keep_failed(partial, target, failed_copy(out_dir, module))
         return NotebookRun(module, time.perf_counter() - start, False, kept, _source_cell(error), _one_line(error))
@@ -153,6 +144,31 @@ def run_one(module: str, profile: str, out_dir: Path, timeout: int = 600) -> Not
     os.replace(partial, target)
     _remove(failed_copy(out_dir, module))
     return NotebookRun(module, time.perf_counter() - start, True, target)
+
+
+#: What jupyter_client says when a new kernel exits before answering, such as when another
+#: program took one of the ports it was given; nothing of the notebook has run yet.
+KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"
+
+
+def _execute(papermill, source: Path, partial: str, profile: str, timeout: int) -> None:
+    """papermill on one notebook; a kernel that dies as it starts is started once more."""
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(
+                str(source),
+                partial,
+                parameters={"profile": profile},
+                cwd=str(source.parent),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+            )
+            return
+        except RuntimeError as error:
+            if attempt == 2 or KERNEL_DIED_AT_START not in str(error):
+                raise
 
 
 def _keep_failed(partial: str, target: Path, kept: Path) -> Path | None:
