@@ -185,17 +185,22 @@ def graded_rows(out_dir: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-# -- the two parts -----------------------------------------------------------------
+def in_kernel_copy(root: Path, target: Path) -> Path:
+    """A copy of the course at ``root`` whose hidden tests are scored in the kernel (the forgeable way)."""
+    shutil.copytree(root, target)
+    with open(target / "graders" / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(IN_KERNEL)
+    return target
+
+
+# -- the parts -----------------------------------------------------------------------
 def speed(submissions: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-cohort-speed-") as folder:
         plain_root, ours_root = Path(folder) / "plain", Path(folder) / "ours"
         course_copy(plain_root, SPEED_MODULES)
         kinds = write_submissions(plain_root, SPEED_MODULES, submissions, hostile=False)
         shutil.copytree(plain_root, ours_root)
-        in_kernel_root = Path(folder) / "in-kernel"
-        shutil.copytree(plain_root, in_kernel_root)
-        with open(in_kernel_root / "graders" / "nbgrader_config.py", "a", encoding="utf-8") as config:
-            config.write(IN_KERNEL)
+        in_kernel_root = in_kernel_copy(plain_root, Path(folder) / "in-kernel")
         plain = plain_nbgrader_seconds(plain_root)
         print(f"plain nbgrader autograde, sequential: {plain:.1f} s", flush=True)
         ours = campaign_lab(ours_root, "grade", str(ours_root / "submitted"), "--out", str(ours_root / "out"))
@@ -223,6 +228,34 @@ def speed(submissions: int) -> dict:
         "in_kernel_grade_seconds": round(in_kernel["seconds"], 1),
         "out_of_kernel_cost": round(ours["seconds"] / in_kernel["seconds"] - 1, 3),
         "out_of_kernel_cost_target": 0.15,
+    }
+
+
+def out_of_kernel_cost(submissions: int, rounds: int) -> dict:
+    """The grade judged outside the kernel against scored in it, on the same submissions, in alternating order."""
+    with tempfile.TemporaryDirectory(prefix="bench-cohort-cost-") as folder:
+        ours_root = Path(folder) / "ours"
+        course_copy(ours_root, SPEED_MODULES)
+        write_submissions(ours_root, SPEED_MODULES, submissions, hostile=False)
+        roots = {"out_of_kernel": ours_root, "in_kernel": in_kernel_copy(ours_root, Path(folder) / "in-kernel")}
+        seconds: dict[str, list[float]] = {name: [] for name in roots}
+        for run in range(rounds):
+            order = list(roots) if run % 2 == 0 else list(reversed(roots))
+            for name in order:
+                root = roots[name]
+                graded = campaign_lab(root, "grade", str(root / "submitted"), "--out", str(root / f"out-{run}"))
+                seconds[name].append(round(graded["seconds"], 1))
+                print(f"round {run + 1}, {name.replace('_', ' ')}: {graded['seconds']:.1f} s", flush=True)
+    cost = sum(seconds["out_of_kernel"]) / sum(seconds["in_kernel"]) - 1
+    return {
+        "notebooks": list(SPEED_MODULES),
+        "submissions_each": submissions,
+        "rounds": rounds,
+        "out_of_kernel_seconds": seconds["out_of_kernel"],
+        "in_kernel_seconds": seconds["in_kernel"],
+        "out_of_kernel_cost": round(cost, 3),
+        "out_of_kernel_cost_target": 0.15,
+        "meets_target": cost < 0.15,
     }
 
 
@@ -264,7 +297,9 @@ def cohort(trainees: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("speed", "cohort", "both"), default="both")
+    parser.add_argument("--part", choices=("speed", "cohort", "cost", "both"), default="both",
+                        help="both: speed and cohort; cost: the out-of-kernel grade against the in-kernel one, alone")
+    parser.add_argument("--rounds", type=int, default=2, metavar="R", help="cost: rounds of the two graders, alternating (default: 2)")
     parser.add_argument("--submissions", type=int, default=40, metavar="N", help="submissions of each of 00, 04, 09 (default: 40)")
     parser.add_argument("--trainees", type=int, default=5, metavar="N", help="trainees in the cohort, 14 notebooks each (default: 5; the full class is 100)")
     args = parser.parse_args()
@@ -277,6 +312,11 @@ def main() -> int:
             figures = dict(speed(args.submissions), **common, load_average_1min=round(os.getloadavg()[0], 2))
             merge("grade_vs_nbgrader", figures)
             print(f"speed-up {figures['speedup']:.2f} (goal {TARGET_SPEEDUP})", flush=True)
+            met = figures["meets_target"]
+        if args.part == "cost":
+            figures = dict(out_of_kernel_cost(args.submissions, args.rounds), **common, load_average_1min=round(os.getloadavg()[0], 2))
+            merge("out_of_kernel_cost", figures)
+            print(f"out-of-kernel cost {figures['out_of_kernel_cost']:+.1%} (goal under 15%)", flush=True)
             met = figures["meets_target"]
         if args.part in ("cohort", "both"):
             figures = dict(cohort(args.trainees), **common, load_average_1min=round(os.getloadavg()[0], 2))

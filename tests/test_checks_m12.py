@@ -15,7 +15,7 @@ NOTEBOOK = "12-deepfakes-and-provenance"
 
 @pytest.fixture(scope="module", params=PROFILES)
 def questions(request):
-    return dict(zip(["q1", "q2", "q3", "q4", "q5", "q6"], exercises(load_profile(request.param))))
+    return dict(zip(["q1", "q2", "q3", "q4", "q5", "q6", "q7"], exercises(load_profile(request.param))))
 
 
 def outcome(exercise, answer):
@@ -33,6 +33,7 @@ RIGHT = {
     "q4": "B",
     "q5": is_authentic,
     "q6": nbt.solved(NOTEBOOK, "q6"),
+    "q7": nbt.solved(NOTEBOOK, "q7"),
 }
 
 
@@ -79,6 +80,9 @@ WRONG = [
     ("q6", ["A", "C", "B", "E"]),
     ("q6", ["B", "C", "A", "E"]),
     ("q6", ["B", "C", "D", "E", "A"]),
+    ("q7", nbt.solved(NOTEBOOK, "q7", wrong=True)),
+    ("q7", ["C", "E"]),
+    ("q7", ["A", "C", "D", "E"]),
 ]
 
 
@@ -101,6 +105,11 @@ def test_verifier_message_describes_the_case_without_printing_the_manifest(quest
 
 def test_response_plan_explains_a_fake_in_return(questions):
     assert "fake of your own" in questions["q6"].judge(["B", "C", "D", "E", "A"]).message
+
+
+def test_sexualised_fake_says_why_a_step_spreads_the_image(questions):
+    assert "copy" in questions["q7"].judge(["A", "C", "E", "D"]).message
+    assert "repeats the attack" in questions["q7"].judge(["A", "C", "E", "F"]).message
 
 
 # -- not attempted yet ------------------------------------------------------------------------

@@ -8,13 +8,13 @@ import pytest
 import notebook_tools as nbt
 from campaign_lab.checks import Outcome
 from campaign_lab.checks.m13 import (
-    AREAS,
     CHECK,
     CITED,
     NEEDS,
     budget,
     exercises,
     legal_checklist,
+    legal_rules,
     risk_register,
     tool_catalogue,
 )
@@ -92,30 +92,39 @@ def test_q2_rejects_ranking_by_likelihood_or_by_impact_alone(course):
     assert outcome(course, "q2", _top(course["risks"], "impact")) is Outcome.INCORRECT
 
 
-# -- q3: legal checklist -------------------------------------------------------------------------
-def _checklist(campaign, areas, status):
-    rows = [{"area": area, "law": rule.law, "section": rule.section, "requires": rule.requires, "status": status(rule)}
-            for key, area in areas.items() for rule in getattr(campaign.rules, key)]
-    return pd.DataFrame(rows)
+# -- q3: which rules to check ----------------------------------------------------------------------
+def _ids(rules, mask):
+    return list(rules.loc[mask, "rule_id"])
 
 
-def test_q3_accepts_every_rule_with_its_status(course):
-    campaign = course["campaign"]
-    answer = nbt.solved(NOTEBOOK, "q3", campaign=campaign, AREAS=AREAS, CHECK=CHECK, CITED=CITED, pd=pd)
-    assert outcome(course, "q3", answer) is Outcome.CORRECT
-    assert outcome(course, "q3", legal_checklist(campaign).iloc[::-1]) is Outcome.CORRECT
-
-
-def test_q3_rejects_a_checklist_without_the_ai_disclosure_rules(course):
-    answer = nbt.solved(NOTEBOOK, "q3", wrong=True, campaign=course["campaign"], CHECK=CHECK, CITED=CITED, pd=pd)
-    result = judge(course, "q3", answer)
-    assert result.outcome is Outcome.INCORRECT and "rules" in result.message
+def test_q3_accepts_every_illustrative_rule(course):
+    rules = legal_rules(course["campaign"])
+    assert outcome(course, "q3", nbt.solved(NOTEBOOK, "q3", rules=rules)) is Outcome.CORRECT
+    assert outcome(course, "q3", list(reversed(_ids(rules, rules["illustrative"])))) is Outcome.CORRECT
 
 
 def test_q3_rejects_trusting_a_link_on_an_illustrative_rule(course):
-    answer = _checklist(course["campaign"], AREAS, lambda rule: CITED if rule.citation else CHECK)
-    result = judge(course, "q3", answer)
-    assert result.outcome is Outcome.INCORRECT and "illustrative" in result.message
+    rules = legal_rules(course["campaign"])
+    if not (rules["illustrative"] & rules["link"].notna()).any():
+        pytest.skip("no illustrative rule with a link in this profile")
+    result = judge(course, "q3", nbt.solved(NOTEBOOK, "q3", wrong=True, rules=rules))
+    assert result.outcome is Outcome.INCORRECT
+
+
+def test_q3_rejects_a_cited_rule_naming_it(course):
+    rules = legal_rules(course["campaign"])
+    cited = rules[~rules["illustrative"]]
+    if cited.empty:
+        pytest.skip("every rule of this profile is illustrative")
+    result = judge(course, "q3", [*_ids(rules, rules["illustrative"]), cited["rule_id"].iloc[0]])
+    assert result.outcome is Outcome.INCORRECT and cited["law"].iloc[0] in result.message
+
+
+def test_the_checklist_marks_the_chosen_rules_to_check(course):
+    rules = legal_rules(course["campaign"])
+    checklist = legal_checklist(course["campaign"], ["L1"])
+    assert len(checklist) == len(rules) and list(checklist["status"]) == [CHECK] + [CITED] * (len(rules) - 1)
+    assert list(legal_checklist(course["campaign"])["status"] == CHECK) == list(rules["illustrative"])
 
 
 # -- q4: one-page plan -----------------------------------------------------------------------------

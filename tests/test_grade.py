@@ -165,18 +165,33 @@ def test_a_limit_flag_reaches_the_sandbox(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.parametrize("module", course.modules())
 def test_each_course_notebook_grades_full_marks_for_answers_and_zero_for_the_release(tmp_path, module):
-    """Sandboxed, in warm boxes that load each module's own libraries (09 and 10 reach no model)."""
+    """Sandboxed, in warm boxes that load each module's own libraries (09 and 10 reach no model).
+
+    Also: the core answers alone earn every core point, and the recorded wrong answers earn none.
+    """
     root = tmp_path / "course"
     shutil.copytree(paths.notebooks_dir() / module, root / "notebooks" / module)
     source = root / "notebooks" / module / f"{module}.ipynb"
-    write_submissions(source, root / "submitted", module, course_root=root, port=9, kinds=("correct", "empty"))
+    write_submissions(source, root / "submitted", module, course_root=root, port=9,
+                      kinds=("correct", "empty", "core_only", "wrong"))
     grades = {g.student: g for g in autograde.grade_submissions(root / "submitted", root=root, jobs=2,
                                                                  out_dir=tmp_path / "out")}
     with course.nbgrader_api(root).gradebook as gradebook:
         auto_points = sum(cell.max_score for cell in gradebook.find_notebook(module, module).grade_cells
                           if cell.cell_type == "code")
-    assert grades["correct"].status == Status.GRADED and grades["correct"].score == auto_points > 0
-    assert grades["empty"].status == Status.GRADED and grades["empty"].score == 0
+    assert all(grade.status == Status.GRADED for grade in grades.values()), {k: g.status for k, g in grades.items()}
+    assert grades["correct"].score == auto_points > 0
+    assert grades["empty"].score == 0
+    assert grades["core_only"].score == _core_points(source) > 0
+    assert grades["wrong"].score == 0
+
+
+def _core_points(source) -> float:
+    import nbformat
+
+    return sum(cell.metadata["nbgrader"].get("points", 0) for cell in nbformat.read(str(source), as_version=4).cells
+               if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
+               and cell.metadata.get("campaign_lab", {}).get("track") == "core")
 
 
 def test_raising_the_points_of_a_test_counts_as_tampering(graded, tmp_path):

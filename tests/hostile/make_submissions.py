@@ -88,6 +88,25 @@ def _answered(released, answers: dict[str, str], how_many: int | None = None):
     return notebook
 
 
+def _core_only(released, answers: dict[str, str]):
+    """The core answers filled in, the deep dives left as released."""
+    notebook = copy.deepcopy(released)
+    for cell in notebook.cells:
+        if is_answer_cell(cell) and cell.metadata.get("campaign_lab", {}).get("track") == "core":
+            cell.source = answers[_meta(cell)["grade_id"]]
+    return notebook
+
+
+def _recorded_wrong(released, answers: dict[str, str]):
+    """Each exercise's recorded wrong answer (``campaign_lab.wrong_answer``) where it has one."""
+    notebook = copy.deepcopy(released)
+    for cell in notebook.cells:
+        wrong = cell.metadata.get("campaign_lab", {}).get("wrong_answer")
+        if is_answer_cell(cell) and wrong:
+            cell.source = wrong
+    return notebook
+
+
 def _with_cell(notebook, code: str):
     """Add a trainee cell at the top, so it runs before any answer or test."""
     notebook.cells.insert(0, new_code_cell(code))
@@ -230,6 +249,8 @@ def build_kinds(course_root: Path, port: int) -> dict[str, Callable]:
         "correct": correct,
         "partly_correct": lambda released, answers: _answered(released, answers, how_many=1),
         "empty": lambda released, answers: copy.deepcopy(released),
+        "core_only": _core_only,
+        "wrong": _recorded_wrong,
         "endless_loop": hostile(endless_loop_code()),
         "memory_hog": hostile(memory_hog_code()),
         "fork_bomb": hostile(fork_bomb_code()),

@@ -31,7 +31,7 @@ from campaign_lab.checks.core import (
 from campaign_lab.checks.solutions import from_notebook
 
 __all__ = [
-    "RESPONSE_STEPS", "RESPONSE_ORDER", "NEVER", "sha256_hex", "load_manifest", "inbox", "demo_key",
+    "RESPONSE_STEPS", "RESPONSE_ORDER", "SEXUALISED_FAKE_STEPS", "NEVER", "sha256_hex", "load_manifest", "inbox", "demo_key",
     "pixels", "exercises",
 ]
 
@@ -43,6 +43,21 @@ RESPONSE_STEPS = {
     "D": "Answer with an AI-made video that shows the rival saying something shameful.",
     "E": "Tell your team and your party; where your rules make such media an offence, report it to the election authority or police; "
     "check on the candidate and give her room to step back from the screen.",
+}
+
+#: What a team might do about a sexualised fake of the candidate (Exercise 7): ``(text, why not)``, with
+#: ``why not`` None for the steps that belong in the plan.
+SEXUALISED_FAKE_STEPS = {
+    "A": ("Ask the candidate, first, what she wants done and who may see the image; offer her support.", None),
+    "B": ("Post the image blurred, with \"FAKE\" written across it, so that voters know it is false.",
+          "a blurred copy is still a copy: it spreads the image and keeps it in people's minds."),
+    "C": ("Save the evidence (links, accounts, times, the file's SHA-256 hash) with one person, "
+          "without passing the image round the team.", None),
+    "D": ("Send the image to journalists so that they see how bad the attack is.",
+          "every copy you send is one more that can leak; describe the attack, never pass the image on."),
+    "E": ("Report every copy to the platforms under their rule on intimate images shared without consent.", None),
+    "F": ("Describe in the public correction what the image shows, so people recognise it.",
+          "describing it repeats the attack; say that a fake exists and that it is reported, nothing more."),
 }
 
 #: The order in which the plan's steps come: document, report, inform, correct.
@@ -220,8 +235,9 @@ class _BoxTarget:
 
 @from_notebook
 def exercises(campaign):
-    """Return ``q1`` to ``q6`` for the given profile (a loaded ``Profile``)."""
-    return _q1_hashes(campaign), _q2_metadata(campaign), _q3_changed_box(campaign), _q4_signature(), _q5_verify(campaign), _q6_response()
+    """Return ``q1`` to ``q7`` for the given profile (a loaded ``Profile``)."""
+    return (_q1_hashes(campaign), _q2_metadata(campaign), _q3_changed_box(campaign), _q4_signature(),
+            _q5_verify(campaign), _q6_response(), _q7_sexualised_fake())
 
 
 def _q1_hashes(campaign) -> SelectionExercise:
@@ -371,4 +387,20 @@ def _q6_response() -> CustomExercise:
         ],
         why="Written down before you need it, this plan lets your team act in the first hour, when a fake spreads fastest, "
         "and spares the candidate from deciding everything alone under attack.",
+    )
+
+
+def _q7_sexualised_fake() -> SelectionExercise:
+    return SelectionExercise(
+        name="q7",
+        answer_name="sexualised_fake_steps",
+        required=[letter for letter, (_, why_not) in SEXUALISED_FAKE_STEPS.items() if why_not is None],
+        forbidden={letter: why_not for letter, (_, why_not) in SEXUALISED_FAKE_STEPS.items() if why_not},
+        allowed=list(SEXUALISED_FAKE_STEPS),
+        hints=[
+            "Ask of each step: does it pass the image to one more person, or put it in front of more eyes?",
+            "Three steps belong in the plan: one about the candidate, one about evidence, one about the platforms.",
+        ],
+        why="A sexualised fake is an attack on the candidate herself: the plan starts with what she wants, and "
+        "every step keeps the image from spreading further, including through the campaign.",
     )

@@ -25,8 +25,8 @@ from campaign_lab.checks.solutions import from_notebook
 
 __all__ = [
     "BUDGET_IN_GIFTS", "SKILL_LEVELS", "TEAM_SKILLS", "NEEDS", "CITED", "CHECK", "AREAS", "MAX_LINES",
-    "budget", "tool_catalogue", "risk_register", "top_risks", "legal_checklist", "tool_choice_problem",
-    "checklist_problem", "exercises",
+    "budget", "tool_catalogue", "risk_register", "top_risks", "legal_rules", "legal_checklist",
+    "tool_choice_problem", "exercises",
 ]
 
 #: The monthly AI budget, in typical gifts (the profile's ``money.typical_gift``).
@@ -146,12 +146,33 @@ def top_risks(register: pd.DataFrame, n: int = 3) -> list[str]:
     return scored.sort_values("score", ascending=False, kind="stable")["risk_id"].head(n).tolist()
 
 
-def legal_checklist(campaign) -> pd.DataFrame:
-    """The profile's rules as a checklist: ``area``, ``law``, ``section``, ``requires``, ``status``.
+def legal_rules(campaign) -> pd.DataFrame:
+    """The profile's rules in the three areas, one row each: ``rule_id`` (L1, L2...), ``area``, ``law``,
+    ``section``, ``requires``, ``link`` (its citation, or None) and ``illustrative``.
 
-    ``status`` is :data:`CHECK` for a rule the profile marks as illustrative
-    (made up for teaching, or not confirmed), even when it has a link, and
-    :data:`CITED` otherwise.
+    Examples
+    --------
+    >>> from campaign_lab.profiles import load_profile
+    >>> legal_rules(load_profile("default"))["rule_id"].iloc[0]
+    'L1'
+    """
+    rows = [
+        {"area": label, "law": rule.law, "section": rule.section, "requires": rule.requires,
+         "link": rule.citation.url if rule.citation else None, "illustrative": rule.illustrative}
+        for key, label in AREAS.items()
+        for rule in getattr(campaign.rules, key)
+    ]
+    rules = pd.DataFrame(rows)
+    rules.insert(0, "rule_id", [f"L{number}" for number in range(1, len(rules) + 1)])
+    return rules
+
+
+def legal_checklist(campaign, to_check=None) -> pd.DataFrame:
+    """The checklist: ``area``, ``law``, ``section``, ``requires``, ``status``.
+
+    ``status`` is :data:`CHECK` for the rules in ``to_check`` (by ``rule_id``;
+    by default the rules the profile marks as illustrative: made up for
+    teaching, or not confirmed, even when they have a link), :data:`CITED` otherwise.
 
     Examples
     --------
@@ -159,13 +180,9 @@ def legal_checklist(campaign) -> pd.DataFrame:
     >>> legal_checklist(load_profile("default"))["status"].unique().tolist()
     ['check with your authority']
     """
-    rows = [
-        {"area": label, "law": rule.law, "section": rule.section, "requires": rule.requires,
-         "status": CHECK if rule.illustrative else CITED}
-        for key, label in AREAS.items()
-        for rule in getattr(campaign.rules, key)
-    ]
-    return pd.DataFrame(rows)
+    rules = legal_rules(campaign)
+    checked = rules["illustrative"] if to_check is None else rules["rule_id"].isin(list(to_check))
+    return rules.assign(status=[CHECK if flag else CITED for flag in checked])[["area", "law", "section", "requires", "status"]]
 
 
 # ----------------------------------------------------------------------------- judging a tool choice
@@ -201,35 +218,6 @@ def tool_choice_problem(chosen, catalogue: pd.DataFrame, limit: float) -> str | 
     missing = [need for need in NEEDS if need not in set(picked["family"])]
     if missing:
         return f"nothing in your list does {missing[0]}; the campaign needs a tool for each of: {', '.join(NEEDS)}."
-    return None
-
-
-# ----------------------------------------------------------------------------- judging a checklist
-
-
-def checklist_problem(answer, expected: pd.DataFrame) -> str | None:
-    """``None`` if ``answer`` lists every rule with the right status, else a sentence on what is wrong."""
-    if not isinstance(answer, pd.DataFrame):
-        return "`checklist` should be a table (a pandas DataFrame), made with `pd.DataFrame(rows)`."
-    needed = ["area", "law", "section", "status"]
-    missing = [column for column in needed if column not in answer.columns]
-    if missing:
-        return f"your table needs the columns {', '.join(needed)}; it lacks {', '.join(missing)}."
-    if len(answer) != len(expected):
-        return (f"your checklist has {len(answer)} rules, but the profile lists more or fewer. "
-                "Go through every area: " + ", ".join(AREAS.values()) + ".")
-    statuses = set(answer["status"].astype(str).str.strip())
-    if not statuses <= {CITED, CHECK}:
-        return f"every status should be {CITED!r} or {CHECK!r}, copied exactly."
-    key = ["area", "law", "section"]
-    mine = answer[key + ["status"]].astype(str).apply(lambda column: column.str.strip())
-    joined = expected[key + ["status"]].merge(mine, on=key, how="left", suffixes=("", "_yours"))
-    if joined["status_yours"].isna().any():
-        return "some rules are missing or have a changed area, law or section. Copy them from the profile as they are."
-    wrong = int((joined["status"] != joined["status_yours"]).sum())
-    if wrong:
-        return (f"{wrong} rule(s) have the wrong status. A rule the profile marks as illustrative needs "
-                f"{CHECK!r}, even when it comes with a link.")
     return None
 
 
@@ -305,7 +293,7 @@ def _plan_cases(campaign) -> list:
 @from_notebook
 def exercises(campaign):
     """Return ``q1, q2, q3, q4`` for the given profile (a loaded ``Profile``)."""
-    return _q1_tools(campaign), _q2_risks(campaign), _q3_checklist(campaign), _q4_plan(campaign)
+    return _q1_tools(campaign), _q2_risks(campaign), _q3_to_check(campaign), _q4_plan(campaign)
 
 
 def _q1_tools(campaign) -> CustomExercise:
@@ -349,16 +337,19 @@ def _q2_risks(campaign) -> SelectionExercise:
     )
 
 
-def _q3_checklist(campaign) -> CustomExercise:
-    expected = legal_checklist(campaign)
-    return CustomExercise(
+def _q3_to_check(campaign) -> SelectionExercise:
+    rules = legal_rules(campaign)
+    cited = rules[~rules["illustrative"]]
+    return SelectionExercise(
         name="q3",
-        answer_name="checklist",
-        problem=lambda answer: checklist_problem(answer, expected),
+        answer_name="to_check",
+        required=list(rules.loc[rules["illustrative"], "rule_id"]),
+        forbidden={row.rule_id: f"{row.law}, {row.section} is not illustrative: the profile cites it from its source."
+                   for row in cited.itertuples()},
+        allowed=list(rules["rule_id"]),
         hints=[
-            "Loop over `AREAS.items()`: for each area, `getattr(campaign.rules, key)` is its list of rules.",
-            "For each rule, add a dictionary to `rows` with `area`, `law`, `section`, `requires` and `status`.",
-            "The status is `CHECK` when `rule.illustrative` is True, and `CITED` otherwise.",
+            "Read the `illustrative` column: True means the rule is made up for teaching, or not confirmed.",
+            "A link does not make a rule confirmed: an illustrative rule with a link still needs checking.",
         ],
         why="A checklist that says what is confirmed and what still needs checking is safer than one that "
         "sounds certain: the rules that matter most are often the ones you have not confirmed yet.",
