@@ -11,6 +11,11 @@ warm box that has the course's libraries loaded already (negative overhead:
 faster than bare). The comparison with plain ``nbgrader autograde`` is in
 bench/bench_cohort.py.
 
+Pinned to one CPU (``taskset -c 0``, as a 1-CPU pod would be), it grades the
+same copies with the jobs the sizing function gives (``usable_cpus()``: 1)
+and with one job per physical core of the machine, and with eight jobs (a
+1-CPU pod on an 8-core node): the oversubscription the sizing function avoids.
+
     python bench/bench_grade.py            # 12 submissions
     python bench/bench_grade.py --count 30
 """
@@ -135,10 +140,43 @@ def _per_run(run, count: int) -> float:
     return (time.perf_counter() - start) / count
 
 
+def one_cpu_comparison(count: int) -> dict:
+    """Grading pinned to one CPU: jobs from usable_cpus() against one job per physical core."""
+    import json
+    import subprocess
+
+    import psutil
+
+    figures = {"how": "taskset -c 0 (no cgroup made)", "notebooks": count}
+    variants = (("usable_cpus", 0), ("physical_cores", psutil.cpu_count(logical=False) or 1), ("eight_jobs", 8))
+    for name, jobs in variants:  # eight: a pod of 1 CPU on an 8-core node sized by its cores
+        command = ["taskset", "-c", "0", sys.executable, __file__, "--count", str(count), "--one-cpu-part", str(jobs)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+        figures[name] = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {"error": done.stderr[-300:]}
+    return figures
+
+
+def one_cpu_part(count: int, jobs: int) -> None:
+    import json
+
+    chosen = jobs or usable_cpus()
+    print(json.dumps({"jobs": chosen, "seconds": round(grade_copies(count, jobs=chosen), 2)}))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=12)
+    parser.add_argument("--one-cpu-part", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--only-one-cpu", action="store_true", help="measure only the one-CPU comparison")
     args = parser.parse_args()
+    if args.one_cpu_part is not None:
+        one_cpu_part(args.count, args.one_cpu_part)
+        return 0
+    if args.only_one_cpu:
+        figures = one_cpu_comparison(args.count)
+        merge("grade_one_cpu", figures)
+        print(figures)
+        return 0
     cores = usable_cpus()
     serial = grade_copies(args.count, jobs=1)
     parallel = grade_copies(args.count, jobs=cores)
@@ -154,6 +192,7 @@ def main() -> int:
         "target_seconds_cohort_of_30": TARGET_SECONDS_COHORT,
         "meets_target": per_notebook * COHORT <= TARGET_SECONDS_COHORT,
         "sandbox_overhead_per_submission": sandbox_overhead(min(args.count, 10)),
+        "one_cpu": one_cpu_comparison(args.count),
         "load_average_1min": round(os.getloadavg()[0], 2),  # other work on the machine slows this
     }
     merge("grade", figures)
