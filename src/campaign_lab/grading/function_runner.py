@@ -2,8 +2,9 @@
 
 A function answer is graded by what it returns on the grader's own inputs (the
 classroom profile and a second one). This module runs in a fresh process of a
-box (a fork of a warm box's server, or a new Python; no kernel), never in the grader: it reads the function answers exported from the
-trainee's notebook, defines each function from its source, calls it on every
+box (a fork of a warm box's server, or a new Python; no kernel), never in the
+grader: it reads the function answers exported from the trainee's notebook,
+defines each function from its source, calls it on every
 input the grader listed, and writes what came back as plain data
 (:mod:`.answers`). The grader judges those values; nothing this code or the
 trainee's code writes is trusted beyond being data.
