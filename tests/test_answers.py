@@ -175,3 +175,75 @@ def test_function_exercises_try_other_inputs_on_the_second_profile(judge):
                 if pickled(exercise.calls()) == pickled(judge.exercises(module, "second")[name].calls()):
                     same.add((module[:2], name))
     assert same == FIXED_EXAMPLES
+
+
+def test_a_line_of_pandas_right_only_on_the_classroom_data_is_not_right(judge):
+    notebook, cells = "00-start-here", {"q3-check": "q3"}
+    exercise, other = judge.exercises(notebook)["q3"], judge.exercises(notebook, "second")["q3"]
+    answered = {"rural_share": exercise.expected}
+    assert judge.needs_calls(notebook, answered) and not judge.needs_calls(notebook, {"rural_share": 0.0})
+
+    def verdict(outcome):
+        return judge.judge(notebook, cells, answered, {"rural_share": {"second": [outcome]}})["q3-check"]
+
+    typed_in = verdict({"returned": encode(exercise.expected)})  # the same number on another country's wards
+    assert typed_in.status == "incorrect" and "another profile" in typed_in.message and "`wards`" in typed_in.message
+    assert verdict({"returned": encode(other.expected)}).correct
+    made_elsewhere = verdict({"error": "NameError", "message": "name 'rural' is not defined"})
+    assert made_elsewhere.status == "incorrect" and "in this cell" in made_elsewhere.message
+    assert judge.judge(notebook, cells, answered, {})["q3-check"].status == "incorrect"  # never rerun
+
+
+def _solution_functions(module: str, exercises) -> dict:
+    """The course's own solutions of a notebook's function exercises, defined, as a line may call them."""
+    import numpy as np
+    import pandas as pd
+
+    from campaign_lab.checks import solutions
+    from campaign_lab.checks.core import FunctionExercise
+
+    namespace = {"pd": pd, "np": np}
+    for exercise in exercises.values():
+        if isinstance(exercise, FunctionExercise):
+            exec(solutions.exercise_solution(module[:2], exercise.name), namespace)
+    return {e.answer_name: namespace[e.answer_name] for e in exercises.values() if e.answer_name in namespace}
+
+
+def test_every_answer_line_solution_stays_right_when_rerun_on_the_second_profile(judge):
+    import pickle
+
+    from campaign_lab import course
+    from campaign_lab.checks import solutions
+    from campaign_lab.grading import function_runner
+    from campaign_lab.grading.answers import decode
+
+    rerun = set()
+    for module in course.modules():
+        plans = pickle.loads(judge.calls(module))["lines"]
+        functions = _solution_functions(module, judge.exercises(module))
+        for exercise in judge.line_exercises(module):
+            source = solutions.exercise_solution(module[:2], exercise.name)
+            given = {**functions, **plans[exercise.answer_name]["second"]}
+            outcome = function_runner._rerun(source, exercise.answer_name, given)
+            other = judge.exercises(module, "second")[exercise.name]
+            assert other.judge(decode(outcome["returned"])).correct, (module, exercise.name, outcome)
+            rerun.add((module[:2], exercise.name))
+    assert {("00", "q3"), ("02", "q2"), ("06", "q2"), ("07", "q5")} <= rerun
+
+
+def test_the_runner_reruns_the_submitted_answer_cell_on_the_second_profiles_tables(tmp_path, judge):
+    import json
+
+    from campaign_lab.grading import function_runner
+    from campaign_lab.grading.answers import decode, export_answers, load_answers
+
+    notebook = "00-start-here"
+    other = judge.exercises(notebook, "second")["q3"]
+    (tmp_path / function_runner.CALLS).write_bytes(judge.calls(notebook))
+    export_answers({"rural_share": 0.5}, ["rural_share"], tmp_path / "answers.json")
+    worked = 'rural_share = ____\nrural_share = wards.loc[wards["setting"] == "rural", "population_share"].sum()\n'
+    (tmp_path / function_runner.LINES).write_text(json.dumps({"rural_share": worked}))
+    function_runner.run(tmp_path)
+    result = json.loads((tmp_path / function_runner.RESULTS).read_text())["rural_share"]["second"][0]
+    assert abs(decode(result["returned"]) - other.expected) < 1e-9
+    assert load_answers(tmp_path / "answers.json")["rural_share"] == 0.5  # the exported answer is left as it was

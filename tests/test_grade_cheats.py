@@ -63,6 +63,16 @@ def test_function_cheats_are_tried_where_a_function_has_plain_inputs(graded):
         assert {"copied_function", "hardcoded_function"} <= set(graded["cheats"])
 
 
+def test_a_line_of_pandas_typed_in_as_its_value_earns_nothing(graded):
+    if graded["module"] != "00-start-here":
+        return
+    assert "typed_in_line" in graded["cheats"]
+    outcomes = json.loads((graded["root"] / "autograded" / "typed_in_line" / graded["module"]
+                           / f"{graded['module']}.outcomes.json").read_text())
+    q3 = next(item for item in outcomes["exercises"] if item["exercise"] == "q3")
+    assert q3["status"] == "incorrect" and "another profile" in q3["message"]
+
+
 def test_the_report_lists_notebooks_whose_own_checks_passed_but_the_grade_did_not(graded):
     root = graded["root"]
     cohort = load_cohort(root / "gradebook.db", autograded=root / "autograded",

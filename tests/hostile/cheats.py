@@ -14,6 +14,7 @@ any course notebook, from its exercises, not for one sample.
 - ``fake_correct``: each check prints a "Correct" line and publishes a forged outcome record.
 - ``copied_function`` (function exercises): returns the check's own expected values, found in memory.
 - ``hardcoded_function`` (function exercises): returns the classroom data's answers, typed in.
+- ``typed_in_line`` (answers worked out by a line of pandas): the classroom data's answer typed in as a value.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import copy
 
 from nbformat.v4 import new_code_cell
 
+from campaign_lab.checks.core import FunctionExercise
 from hostile.make_submissions import is_answer_cell
 
 PATCHED_CHECKS = """\
@@ -110,6 +112,23 @@ def _hardcoded_function(exercise) -> str:
     )
 
 
+def _typed_in_line(exercise) -> str | None:
+    """The classroom's answer to a line exercise as a value typed in, or None for a kind not typed this way."""
+    import numpy as np
+    import pandas as pd
+
+    from campaign_lab.checks.solutions import exercise_solution
+
+    namespace = {"pd": pd, "np": np, **exercise.reads}
+    exec(exercise_solution(exercise.notebook, exercise.name), namespace)  # the course's own solution
+    value = namespace[exercise.answer_name]
+    if isinstance(value, (int, float, np.number)):
+        return f"{exercise.answer_name} = {float(value)!r}\n"
+    if isinstance(value, pd.Series):
+        return f"import pandas as pd\n{exercise.answer_name} = pd.Series({value.astype(float).to_dict()!r})\n"
+    return None
+
+
 def function_exercises(exercises: dict) -> dict:
     """The function exercises whose cases are plain values, which a cheat can type in."""
     from campaign_lab.checks.core import FunctionExercise, TargetFunctionExercise
@@ -155,4 +174,8 @@ def build(released, exercises: dict) -> dict:
     if functions:
         kinds["copied_function"] = with_code("", {n: _copied_function(n, ex) for n, ex in functions.items()})
         kinds["hardcoded_function"] = with_code("", {n: _hardcoded_function(ex) for n, ex in functions.items()})
+    typed = {name: _typed_in_line(ex) for name, ex in exercises.items()
+             if ex.reads and not isinstance(ex, FunctionExercise)}
+    if any(typed.values()):
+        kinds["typed_in_line"] = with_code("", {name: code for name, code in typed.items() if code})
     return kinds

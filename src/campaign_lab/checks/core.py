@@ -24,7 +24,7 @@ import io
 import math
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from campaign_lab.checks import solutions
 
@@ -164,6 +164,12 @@ class Exercise:
     notebook : str
         The module number (``"04"``) whose notebook holds the solution that
         :meth:`solution` shows; set by :func:`campaign_lab.checks.solutions.from_notebook`.
+    reads : mapping of str to value
+        For an answer worked out by code on the data (a line of pandas): the
+        names its answer cell may read, with this profile's values. The grader
+        reruns the trainee's answer cell on a second profile's values and
+        judges the result there (docs/grading.md). Empty for an answer read
+        off a table or chosen from options.
     """
 
     name: str
@@ -172,6 +178,7 @@ class Exercise:
     why: str = ""
     track: str = "core"
     notebook: str = ""
+    reads: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def label(self) -> str:

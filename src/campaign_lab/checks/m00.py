@@ -53,6 +53,7 @@ def exercises(campaign):
         expected=float(rural),
         tolerance=1e-6,
         track="deep-dive",
+        reads={"wards": wards},
         hints=[
             "Keep only the rural rows: `wards[wards[\"setting\"] == \"rural\"]`.",
             "Then add up their `population_share` column with `.sum()`.",

@@ -67,7 +67,7 @@ def exercises(campaign):
     published = wards.set_index("ward")[f"turnout_{year}"]
     return (
         _lowest_turnout(campaign, published, year),
-        _turnout_table(campaign, published, year),
+        _turnout_table(campaign, published, year, _cleaned(voters)),
         _canvass_columns(voters),
         _plain_hash(),
         _pseudonymise(),
@@ -103,7 +103,13 @@ def _lowest_turnout(campaign, published: pd.Series, year: int) -> CustomExercise
 
 
 # -- q2: the turnout-by-ward table ------------------------------------------------------
-def _turnout_table(campaign, published: pd.Series, year: int) -> CustomExercise:
+def _cleaned(voters: pd.DataFrame) -> pd.DataFrame:
+    """The voter file as the notebook cleans it, for what q2 reads: repeats out, the ward read from the address."""
+    ward = voters["address"].str.rsplit(", ", n=1).str[-1]
+    return voters.assign(ward=ward).drop_duplicates(subset=["first_name", "last_name", "date_of_birth", "address"])
+
+
+def _turnout_table(campaign, published: pd.Series, year: int, clean: pd.DataFrame) -> CustomExercise:
     official = [ward.name for ward in campaign.constituency.wards]
 
     def problem(answer: Any) -> str | None:
@@ -120,6 +126,7 @@ def _turnout_table(campaign, published: pd.Series, year: int) -> CustomExercise:
         answer_name="turnout_by_ward",
         problem=problem,
         track="deep-dive",
+        reads={"clean": clean, "voted_latest": f"voted_{year}"},
         hints=[
             "Start from the cleaned table `clean`, where every ward is spelt the official way.",
             f"Group `clean` by `\"ward\"`, pick the `voted_{year}` column (its name is stored in `voted_latest`) and take `.mean()`.",

@@ -145,6 +145,7 @@ def _q2_accuracy_by_target(posts: pd.DataFrame) -> CustomExercise:
         answer_name="accuracy_by_target",
         problem=problem,
         track="deep-dive",
+        reads={"checked": posts},
         hints=[
             'Make a column of True/False: `checked["vader"] == checked["sentiment"]`.',
             'Group those True/False values by `checked["target"]` and take the `.mean()`: the mean of True/False is the share of True.',

@@ -284,6 +284,7 @@ def _q5_precision(posts: pd.DataFrame, pairs: pd.DataFrame) -> ValueExercise:
         expected=precision,
         tolerance=1e-6,
         track="deep-dive",
+        reads={"posts": posts, "pairs": pairs},
         hints=[
             "Precision = (flagged accounts that really are in the network) / (all flagged accounts).",
             "The real network's accounts are those with a post labelled `coordinated`: "

@@ -392,23 +392,37 @@ def _judge(submission: Submission, job: _Job, exported: Path, target: Path) -> N
         found = answers.load_answers(exported)
     except answers.AnswersUnreadable:
         found = {}  # nothing exported (the notebook stopped early, or broke the export): all unanswered
-    results = _call_functions(submission, job, exported) if job.judge.needs_calls(submission.notebook, found) else {}
+    needed = job.judge.needs_calls(submission.notebook, found)
+    results = _call_functions(submission, job, exported, _answer_lines(submission, job)) if needed else {}
     verdicts = job.judge.judge(submission.notebook, job.cells[submission.key], found, results)
     target.write_text(json.dumps({grade_id: verdict.to_json() for grade_id, verdict in verdicts.items()}))
 
 
-def _call_functions(submission: Submission, job: _Job, exported: Path) -> dict:
-    """Call the trainee's functions on the grader's inputs, in a fresh process of a box (no kernel)."""
+def _answer_lines(submission: Submission, job: _Job) -> dict[str, str]:
+    """``{answer name: source}`` of the submission's answer cells that the second profile reruns."""
+    from campaign_lab.checks.solutions import answer_id
+
+    wanted = {answer_id(exercise.name): exercise.answer_name for exercise in job.judge.line_exercises(submission.notebook)}
+    if not wanted:
+        return {}
+    notebook = nbformat.read(str(submission.path), as_version=4)
+    return {wanted[tamper.grade_id(cell)]: str(cell.source) for cell in notebook.cells
+            if cell.cell_type == "code" and tamper.grade_id(cell) in wanted}
+
+
+def _call_functions(submission: Submission, job: _Job, exported: Path, lines: dict[str, str]) -> dict:
+    """Call the trainee's functions and rerun answer lines on the grader's inputs, in a fresh box process (no kernel)."""
 
     from campaign_lab.grading import function_runner
 
     with tempfile.TemporaryDirectory(prefix="campaign-lab-calls-") as tmp:
-        calls = Path(tmp) / function_runner.CALLS
+        calls, sources = Path(tmp) / function_runner.CALLS, Path(tmp) / function_runner.LINES
         calls.write_bytes(job.calls[submission.key])
+        sources.write_text(json.dumps(lines))
         results = Path(tmp) / function_runner.RESULTS
+        files = {answers.FILE: exported, function_runner.CALLS: calls, function_runner.LINES: sources}
         with job.boxes.box() as box:
-            sandbox.call_functions(box, {answers.FILE: exported, function_runner.CALLS: calls}, job.limits,
-                                   keep={function_runner.RESULTS: results})
+            sandbox.call_functions(box, files, job.limits, keep={function_runner.RESULTS: results})
         try:
             found = json.loads(results.read_text()) if results.is_file() else {}
         except ValueError:

@@ -1,7 +1,10 @@
-"""Call trainees' functions on the course's inputs, inside a grading box.
+"""Call trainees' functions, and rerun their answer lines, on the course's inputs, inside a grading box.
 
 A function answer is graded by what it returns on the grader's own inputs (the
-classroom profile and a second one). This module runs in a fresh process of a
+classroom profile and a second one). An answer worked out by a line of pandas
+is graded on the second profile too: its answer cell runs again on that
+profile's tables (the names its exercise ``reads``), with the trainee's own
+functions defined, and the value it sets comes back as data. This module runs in a fresh process of a
 box (a fork of a warm box's server, or a new Python; no kernel), never in the
 grader: it reads the function answers exported from the trainee's notebook,
 defines each function from its source, calls it on every
@@ -10,24 +13,27 @@ input the grader listed, and writes what came back as plain data
 trainee's code writes is trusted beyond being data.
 
 Files, all in the box's working folder: ``answers.json`` (in, as the notebook exported them), ``calls.pickle``
-(in, written by the grader: ``{answer name: {plan: [args, ...]}}``) and
-``results.json`` (out, rewritten after every call so a function that hangs
-loses only what is left). A file the function writes at a path argument comes
+(in, written by the grader: ``{"functions": {answer name: {plan: [args, ...]}},
+"lines": {answer name: {plan: {name: value}}}}``), ``lines.json`` (in, the
+submission's answer cells: ``{answer name: source}``) and ``results.json``
+(out, ``{answer name: {plan: [outcome, ...]}}``, rewritten after every call so
+a function that hangs loses only what is left). A file the function writes at a path argument comes
 back with the call's result, so the grader can read it where it asked for it.
 """
 
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import pickle
 import signal
 from pathlib import Path
 
-from campaign_lab.checks.core import has_empty_body
+from campaign_lab.checks.core import ____, has_empty_body
 from campaign_lab.grading import answers
 
-CALLS, RESULTS = "calls.pickle", "results.json"
+CALLS, LINES, RESULTS = "calls.pickle", "lines.json", "results.json"
 CALL_SECONDS = 20
 FILE_BYTES = 1024 * 1024  # of a file written at a path argument, kept for the grader
 
@@ -41,12 +47,19 @@ def _on_alarm(signum, frame):
 
 
 def run(folder: str | Path = ".") -> None:
-    """Call every listed function on its inputs and write ``results.json``."""
+    """Call every listed function on its inputs, rerun every listed answer line, and write ``results.json``."""
     folder = Path(folder)
     plans = pickle.loads((folder / CALLS).read_bytes())  # written by the grader, not the trainee
     exported = answers.load_answers(folder / answers.FILE)
     results: dict = {}
     signal.signal(signal.SIGALRM, _on_alarm)
+    _call_functions(plans.get("functions", {}), exported, results, lambda: _write(folder, results))
+    _rerun_lines(plans.get("lines", {}), _line_sources(folder / LINES), exported, results,
+                 lambda: _write(folder, results))
+    _write(folder, results)
+
+
+def _call_functions(plans: dict, exported: dict, results: dict, save) -> None:
     for name, by_plan in plans.items():
         answer = exported.get(name)
         if not isinstance(answer, answers.FunctionAnswer):
@@ -58,8 +71,58 @@ def run(folder: str | Path = ".") -> None:
             outcomes = results.setdefault(name, {}).setdefault(plan, [])
             for args in calls:
                 outcomes.append(_call(function, args))
-                _write(folder, results)
-    _write(folder, results)
+                save()
+
+
+def _rerun_lines(plans: dict, sources: dict[str, str], exported: dict, results: dict, save) -> None:
+    functions = _functions(exported) if plans else {}
+    for name, by_plan in plans.items():
+        if name in sources:
+            for plan, reads in by_plan.items():
+                results.setdefault(name, {})[plan] = [_rerun(sources[name], name, {**functions, **reads})]
+                save()
+
+
+def _no_display(*args, **kwargs) -> None:
+    """``display(...)`` in an answer cell shows nothing here: only the value it sets is graded."""
+
+
+def _line_sources(path: Path) -> dict[str, str]:
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in found.items() if type(k) is str and type(v) is str} if type(found) is dict else {}
+
+
+def _functions(exported: dict) -> dict:
+    """The trainee's functions, defined from their sources, for an answer line that calls one."""
+    defined = {}
+    for name, answer in exported.items():
+        if isinstance(answer, answers.FunctionAnswer):
+            function = _define(answer)
+            if not isinstance(function, BaseException):
+                defined[name] = function
+    return defined
+
+
+def _rerun(source: str, name: str, given: dict) -> dict:
+    """Run one answer cell with only ``given`` (and pandas, NumPy, the blank) defined; what it set ``name`` to."""
+    import numpy as np
+    import pandas as pd
+
+    namespace = {"__builtins__": builtins, "__name__": "__main__", "pd": pd, "np": np, "____": ____,
+                 "display": _no_display, **given}
+    signal.alarm(CALL_SECONDS)
+    try:
+        exec(compile(source, "<your answer cell>", "exec"), namespace)  # noqa: S102 - inside the box
+        if name not in namespace:
+            return {"error": "NameError", "message": f"the cell does not set `{name}`"}
+        return {"returned": answers.encode(namespace[name])}
+    except BaseException as error:  # the trainee's error, reported as data
+        return _error(error)
+    finally:
+        signal.alarm(0)
 
 
 def _define(answer: answers.FunctionAnswer):

@@ -13,7 +13,12 @@ own process:
    on the grading profile and on a second profile
    (:mod:`.function_runner`); :class:`Replay` hands what it returned to the
    exercise's own judgement here.
-4. Every other answer is judged by the exercise's ``judge`` directly.
+4. Every other answer is judged by the exercise's ``judge`` directly. One
+   worked out by a line of pandas (an exercise that lists what it ``reads``)
+   and right on the grading profile is judged again on the second profile:
+   its answer cell, taken from the submitted notebook, runs in a fresh box
+   process on that profile's tables, and the value it sets is judged by that
+   profile's exercise. A number typed in, or copied from a neighbour, fails there.
 
 The :class:`Verdict` of each test cell is what nbgrader scores (see
 ``autograde.UseSandboxOutputs``) and what the outcome files record.
@@ -155,21 +160,37 @@ class CourseJudge:
         return [exercise.answer_name for exercise in self.exercises(notebook).values()]
 
     def calls(self, notebook: str) -> bytes:
-        """The pickled inputs of every function exercise, for :mod:`.function_runner`."""
-        plans: dict[str, dict[str, list[tuple]]] = {}
+        """The pickled inputs of every function exercise and answer line, for :mod:`.function_runner`."""
+        functions: dict[str, dict[str, list[tuple]]] = {}
         for name, exercise in self.exercises(notebook).items():
             if isinstance(exercise, FunctionExercise):
                 for plan in self.profiles:
                     other = self.exercises(notebook, plan).get(name)
-                    plans.setdefault(exercise.answer_name, {})[plan] = other.calls() if other else []
+                    functions.setdefault(exercise.answer_name, {})[plan] = other.calls() if other else []
+        lines = {exercise.answer_name: {SECOND: dict(self.exercises(notebook, SECOND)[exercise.name].reads)}
+                 for exercise in self.line_exercises(notebook)}
         buffer = io.BytesIO()
-        _CallsPickler(buffer).dump(plans)
+        _CallsPickler(buffer).dump({"functions": functions, "lines": lines})
         return buffer.getvalue()
 
+    def line_exercises(self, notebook: str) -> list[Exercise]:
+        """The exercises whose answer cell is rerun on the second profile (none without one)."""
+        return [exercise for exercise in self.exercises(notebook).values() if self._reruns(exercise)]
+
+    def _reruns(self, exercise: Exercise) -> bool:
+        return bool(exercise.reads) and SECOND in self.profiles and not isinstance(exercise, FunctionExercise)
+
     def needs_calls(self, notebook: str, answers: dict[str, Any]) -> bool:
-        """True if an answer is a function that an exercise of this notebook calls."""
-        return any(isinstance(exercise, FunctionExercise) and _written(answers.get(exercise.answer_name))
-                   for exercise in self.exercises(notebook).values())
+        """True if an answer is a function to call, or a line right here to rerun on the second profile."""
+        exercises = self.exercises(notebook).values()
+        return (any(isinstance(exercise, FunctionExercise) and _written(answers.get(exercise.answer_name))
+                    for exercise in exercises)
+                or any(self._right_here(exercise, answers) for exercise in self.line_exercises(notebook)))
+
+    @staticmethod
+    def _right_here(exercise: Exercise, answers: dict[str, Any]) -> bool:
+        value = answers.get(exercise.answer_name, _MISSING)
+        return value is not _MISSING and not isinstance(value, Refused) and exercise.judge(value).correct
 
     def judge(self, notebook: str, cells: dict[str, str | None], answers: dict[str, Any],
               results: dict) -> dict[str, Verdict]:
@@ -197,7 +218,30 @@ class CourseJudge:
             if not _written(value):  # still the starter: judged as one that raises NotImplementedError
                 return _verdict(exercise, exercise.judge(Replay(exercise.calls(), [_EMPTY] * len(exercise.calls()))))
             return self._judge_function(notebook, exercise, results.get(exercise.answer_name, {}))
-        return _verdict(exercise, exercise.judge(value))
+        first = _verdict(exercise, exercise.judge(value))
+        if first.correct and self._reruns(exercise):
+            return self._judge_line(notebook, first, results.get(exercise.answer_name, {}).get(SECOND))
+        return first
+
+    def _judge_line(self, notebook: str, first: Verdict, outcomes) -> Verdict:
+        """Judge, with the second profile's exercise, what the answer cell set when rerun on that profile."""
+        other = self.exercises(notebook, SECOND)[first.exercise]
+        where = f"another profile's data ({self.profiles[SECOND]})"
+        outcome = outcomes[0] if isinstance(outcomes, list) and outcomes else None
+        if not isinstance(outcome, dict):
+            return Verdict(first.exercise, INCORRECT, f"the grader could not rerun your answer cell on {where}, "
+                           "so it cannot tell your working from a number typed in")
+        if "error" in outcome:
+            return Verdict(first.exercise, INCORRECT, _line_error_message(other, where, outcome))
+        try:
+            second = _verdict(other, other.judge(decode(outcome.get("returned"))))
+        except Exception:
+            second = Verdict(first.exercise, INCORRECT, "the grader cannot read the value your cell set there.")
+        if second.correct:
+            return first
+        return Verdict(first.exercise, INCORRECT,
+                       f"it is right on the classroom data but not on {where}: {second.message} "
+                       f"Work it out in the answer cell from {_names(other)}, rather than typing in a value.")
 
     def _judge_function(self, notebook: str, exercise: FunctionExercise, results: dict) -> Verdict:
         first = _verdict(exercise, exercise.judge(Replay(exercise.calls(), results.get(CLASSROOM, []))))
@@ -213,6 +257,21 @@ class CourseJudge:
 
 
 _EMPTY = {"error": "NotImplementedError", "message": "the function is still empty"}
+_MISSING = object()
+
+
+def _names(exercise: Exercise) -> str:
+    """``wards`` or ``clean and voted_latest``: the names an answer line may read, for messages."""
+    names = [f"`{name}`" for name in exercise.reads]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _line_error_message(exercise: Exercise, where: str, outcome: dict) -> str:
+    error, message = str(outcome.get("error", "Error"))[:80], str(outcome.get("message", ""))[:300]
+    if error == "NameError":
+        return (f"rerun on {where}, your answer cell stopped: {message}. The grader reruns only this cell, with "
+                f"{_names(exercise)} (and `pd`, `np` and your own functions) given, so work the answer out here from those, in this cell.")
+    return f"rerun on {where}, your answer cell stopped with an error: {error}: {message}"
 
 
 def _written(answer: Any) -> bool:

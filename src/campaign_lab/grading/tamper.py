@@ -27,7 +27,14 @@ def _normalise(source: str) -> str:
 
 
 def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def grade_id(cell) -> str | None:
+    """A cell's nbgrader ``grade_id``, or None (none, or not a text)."""
+    found = _nbgrader(cell).get("grade_id")
+    return found if isinstance(found, str) else None
 
 
 def protected_cells(gradebook, notebook_id: str, assignment: str) -> dict[str, dict]:
