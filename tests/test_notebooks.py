@@ -115,6 +115,16 @@ def test_a_notebook_that_shows_abusive_posts_has_the_content_note_and_the_settin
     assert all("show_or_count(" in cell.source for cell in marked), f"{module}: a marked cell ignores the setting"
 
 
+def test_the_safety_section_shows_the_profiles_harassment_law_and_whom_to_call():
+    from campaign_lab.profiles import load_profile
+
+    safety = load_profile("default").safety
+    shown = "\n".join(nbt.shown_text(c) for c in wrong_answers_run("07-abuse-and-disinformation").cells
+                      if c.cell_type == "code")
+    for name in [law.law for law in safety.harassment_law] + [contact.name for contact in safety.contacts]:
+        assert name in shown, f"07 does not show {name!r} from the profile"
+
+
 # -- one core-only run per notebook: core answers solved, deep dives blank, probes before each answer --
 @lru_cache(maxsize=None)
 def core_only_run(module):

@@ -13,7 +13,7 @@ from campaign_lab import cli, paths
 from campaign_lab.commands import check_profile
 from campaign_lab.datagen import generate
 from campaign_lab.errors import BadInput
-from campaign_lab.profiles import available_profiles, describe_profile, load_profile
+from campaign_lab.profiles import available_profiles, describe_profile, load_profile, profile_path
 
 SHIPPED = ["default", "kenya-county", "mexico-municipality", "us-state-house"]
 
@@ -62,6 +62,8 @@ MALFORMED = [
     ("misspelt field", _set(["candiate"], {"name": "X"}), "candiate"),
     ("turnout bands differ from population bands", lambda d: d["turnout"]["by_age"].pop(), "turnout.by_age"),
     ("rule without citation", lambda d: d["rules"]["political_ads"][0].update(citation=None, illustrative=False), "rules.political_ads[0]"),
+    ("contact without citation", lambda d: d["safety"]["contacts"][0].update(citation=None, illustrative=False), "safety.contacts[0]"),
+    ("contact with no way to reach it", lambda d: d["safety"]["contacts"][0].pop("how"), "safety.contacts[0].how"),
     ("unknown country code", _set(["country", "code"], "ZZ"), "country.code"),
     ("unknown currency", _set(["money", "currency"], "DOLLARS"), "money.currency"),
     ("past election after election day", _set(["calendar", "past_elections", 2, "date"], "2030-01-01"), "calendar.past_elections[2].date"),
@@ -135,6 +137,24 @@ def test_rules_not_marked_illustrative_carry_a_citation(name):
     rules = load_profile(name).rules
     for rule in rules.data_protection + rules.political_ads + rules.ai_disclosure:
         assert rule.illustrative or rule.citation.url.startswith("http")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_profile_says_which_harassment_law_and_contacts_it_could_cite(name):
+    safety = load_profile(name).safety
+    assert safety.harassment_law and safety.contacts
+    for entry in safety.harassment_law + safety.contacts:
+        assert entry.illustrative or entry.citation.url.startswith("http")
+        if not entry.citation:  # nothing to cite: the entry says so, as a reminder to check
+            assert "could not cite" in (getattr(entry, "requires", "") + getattr(entry, "how", "")) or name == "default"
+
+
+def test_a_profile_without_a_safety_section_still_loads_with_empty_lists(tmp_path):
+    data = yaml.safe_load(profile_path("default").read_text())
+    del data["safety"]
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert load_profile(path).safety.contacts == []
 
 
 def test_wards_frame_has_one_row_per_ward_with_named_columns():

@@ -339,6 +339,32 @@ class Rules(_Model):
     ai_disclosure: list[Rule] = Field(min_length=1)
 
 
+class Contact(_Model):
+    """Where a candidate turns when abuse becomes a threat: who, for what, and how to reach them."""
+
+    name: str = Field(min_length=2)
+    when: str = Field(min_length=5)
+    how: str = Field(min_length=5)
+    citation: Citation | None = None
+    illustrative: bool
+
+    @model_validator(mode="after")
+    def _cited_unless_illustrative(self) -> "Contact":
+        if not self.illustrative and self.citation is None:
+            raise ValueError("a contact needs a `citation` (title and url) unless it is marked `illustrative: true`")
+        return self
+
+
+class Safety(_Model):
+    """The candidate's own safety: the law on harassing or intimidating her, and whom to call.
+
+    Optional, so that older profiles still load; the course says so when a profile has none.
+    """
+
+    harassment_law: list[Rule] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+
+
 class DonationLimit(_Model):
     amount: float = Field(gt=0)
     period: str = "per donor per election"
@@ -406,6 +432,7 @@ class Profile(_Model):
     turnout: Turnout
     rules: Rules
     money: Money
+    safety: Safety = Field(default_factory=Safety)
     names: Names = Field(default_factory=Names)
     #: Optional translations of `issues`, by language code, in the same order.
     issue_translations: dict[str, list[str]] = Field(default_factory=dict)
@@ -512,6 +539,7 @@ def describe_profile(profile: Profile) -> str:
         f"  Election:  {profile.calendar.election_day.isoformat()}",
         f"  Turnout:   {profile.turnout.overall:.1%} in {profile.turnout.election_year}",
         f"  Rules:     {rule_count} listed; money in {profile.money.currency}",
+        f"  Safety:    {len(profile.safety.harassment_law)} harassment law(s), {len(profile.safety.contacts)} contact(s)",
         f"  Illustrative figures: {', '.join(illustrative) if illustrative else 'none'}",
     ]
     return "\n".join(lines)
