@@ -27,7 +27,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import psutil
 
 HERE = Path(__file__).resolve().parent
@@ -35,18 +34,13 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
 from hub_tools import running_hub  # noqa: E402
 from results import merge  # noqa: E402
+from room_load import notebook_cells  # noqa: E402
 
-from campaign_lab import paths  # noqa: E402
 
 TRAINER, TRAINEES = "trainer", ["ana", "bea"]
 MODULES = ["00-start-here", "02-data-literacy"]
 MiB = 1024 * 1024
 WAIT_SECONDS = 2.0  # how long a trainee may wait for a cell when the whole room runs it at once
-
-
-def code_cells(module: str) -> list[str]:
-    notebook = nbformat.read(str(paths.notebooks_dir() / module / f"{module}.ipynb"), as_version=4)
-    return [cell.source for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip()]
 
 
 def rss(pid: int) -> int:
@@ -72,7 +66,7 @@ def run_notebooks(hub, user: str) -> dict:
     start_cpu, start = psutil.Process(pid).cpu_times(), time.monotonic()
     errors = cells = 0
     for module in MODULES:
-        for source in code_cells(module):
+        for source in notebook_cells(module):
             result = hub.execute(user, kernel, source, timeout=300)
             cells += 1
             errors += bool(result["error"]) or not result["finished"]
