@@ -7,8 +7,9 @@ Measures, on SmolLM2-135M with 128-token answers at temperature 0:
 * tokens per second through our endpoint with the openai client, for each
   threading setting tried (ggml's thread pool at ``--poll`` 0, 50 and 100, and
   threads = usable CPUs minus one), idle; target >= 0.9x the anchor;
-* busy: a fixed pandas workload in another process, alone and while the model
-  generates; target slowdown <= 1.5x, with the model's tokens/s under that load;
+* busy: a fixed pandas workload in another process, and ``campaign-lab grade``
+  of 4 submissions of notebook 00, each alone and while the model generates;
+  target slowdown <= 1.5x, with the model's tokens/s under that load;
 * the facilitator demo: first streamed token and a 128-token reply, model warm;
 * 1 CPU (``taskset -c 0``): tokens/s with threads from
   ``campaign_lab.resources.usable_cpus()`` against threads = physical cores;
@@ -118,30 +119,78 @@ def pandas_seconds(runs: int = 2) -> float:
     return min(times)
 
 
-def busy_figures(llm, model: str, idle_pandas: float) -> dict:
-    """The pandas workload while two streams keep the model generating; the model's tokens/s meanwhile."""
+def while_generating(llm, model: str, work) -> tuple[float, float]:
+    """Run ``work()`` (it returns its own seconds) while two streams keep the model generating.
+
+    Returns those seconds and the model's tokens/s over the same stretch (every
+    token the two streams produced, from their start until both finished).
+    """
     stop, produced = threading.Event(), []
 
     def keep_generating(prompt):
         while not stop.is_set():
-            run = stream_once(llm, model, prompt)
-            produced.append((run["tokens"], run["total"]))
+            produced.append(stream_once(llm, model, prompt)["tokens"])
 
     workers = [threading.Thread(target=keep_generating, args=(p,)) for p in PROMPTS[:2]]
+    started = time.perf_counter()
     for worker in workers:
         worker.start()
     time.sleep(1.0)
-    started = time.perf_counter()
-    loaded = pandas_seconds(runs=1)
-    elapsed = time.perf_counter() - started
+    seconds = work()
     stop.set()
     for worker in workers:
         worker.join(timeout=120)
-    tokens = sum(count for count, _ in produced)
+    return seconds, sum(produced) / (time.perf_counter() - started)
+
+
+def busy_figures(llm, model: str, idle_pandas: float) -> dict:
+    """The pandas workload while the model generates; the model's tokens/s meanwhile."""
+    loaded, rate = while_generating(llm, model, lambda: pandas_seconds(runs=1))
     return {
         "pandas_seconds_with_model_busy": round(loaded, 2),
         "pandas_slowdown": round(loaded / idle_pandas, 2),
-        "model_tokens_per_second_under_load": round(tokens / max(elapsed, 1e-9), 1),
+        "model_tokens_per_second_under_load": round(rate, 1),
+    }
+
+
+GRADED = ("00-start-here",)
+GRADED_SUBMISSIONS = 4
+
+
+def grade_seconds(root: Path) -> float:
+    """``campaign-lab grade`` of the submissions in ``root``, in a fresh output folder each time."""
+    import bench_cohort
+
+    out = Path(tempfile.mkdtemp(prefix="out-", dir=root))
+    return bench_cohort.campaign_lab(root, "grade", str(root / "submitted"), "--out", str(out))["seconds"]
+
+
+@contextmanager
+def project_root():
+    server_folder = os.environ.get("CAMPAIGN_LAB_ROOT")
+    os.environ["CAMPAIGN_LAB_ROOT"] = str(ROOT)
+    try:
+        yield
+    finally:
+        os.environ["CAMPAIGN_LAB_ROOT"] = server_folder or ""
+
+
+def grading_figures(llm, model: str) -> dict:
+    """``campaign-lab grade`` of 4 submissions of notebook 00 with the model idle, then while it generates."""
+    import bench_cohort
+
+    with tempfile.TemporaryDirectory(prefix="bench-model-grade-") as folder:
+        root = Path(folder)
+        with project_root():  # running_server() pointed CAMPAIGN_LAB_ROOT at the server's own folder
+            bench_cohort.course_copy(root, GRADED)
+            bench_cohort.write_submissions(root, GRADED, GRADED_SUBMISSIONS, hostile=False)
+        grade_seconds(root)  # warm-up: the first grade starts the sandbox and reads the files from disk
+        idle = grade_seconds(root)
+        loaded, rate = while_generating(llm, model, lambda: grade_seconds(root))
+    return {
+        "submissions": GRADED_SUBMISSIONS, "notebooks": list(GRADED),
+        "grade_seconds_model_idle": round(idle, 1), "grade_seconds_with_model_busy": round(loaded, 1),
+        "grade_slowdown": round(loaded / idle, 2), "model_tokens_per_second_under_load": round(rate, 1),
     }
 
 
@@ -240,6 +289,7 @@ def measure(rounds: int) -> dict:
         course = endpoint_speed(llm, model, rounds)
         demo = demo_figures(llm, model)
         busy = busy_figures(llm, model, idle_pandas)
+        grading = grading_figures(llm, model)
     return {
         "model": model,
         "threads": server.default_threads(),
@@ -253,6 +303,7 @@ def measure(rounds: int) -> dict:
         "demo": demo,
         "pandas_seconds_model_idle": round(idle_pandas, 2),
         "busy": busy,
+        "busy_grading": grading,
         "threading_variants": threading_variants(1, idle_pandas),
         "one_cpu": one_cpu_comparison(),
     }
@@ -282,6 +333,7 @@ def main() -> int:
         "speed_ratio": (figures["speed_ratio"] or 0) >= TARGETS["speed_ratio_min"],
         "first_token": figures["demo"]["first_token_seconds_median"] < TARGETS["first_token_seconds_max"],
         "busy_slowdown": figures["busy"]["pandas_slowdown"] <= TARGETS["busy_slowdown_max"],
+        "busy_grading_slowdown": figures["busy_grading"]["grade_slowdown"] <= TARGETS["busy_slowdown_max"],
     }
     merge("model", figures)
     print(json.dumps(figures, indent=2))

@@ -7,7 +7,10 @@ all sent at the same moment. For each room size it measures:
 * aggregate tokens per second (all answers' tokens / wall time); target at 20:
   >= 3x one stream's;
 * time to first token, p95 over the room; target at 20: < 2 s;
-* the server's memory (RSS of llama-server and its launcher) with 20 slots.
+* the server's memory (RSS of llama-server and its launcher) with 20 slots;
+* one stream and 20 at once again with a thread per usable CPU (key
+  "all_cpus"), the setting for a room server on cores of its own: the
+  default leaves one CPU to the notebook kernels.
 
 The curve is saved as bench/room_curve.png. Loopback only, bounded: one round
 of each room size. Results are merged into bench/results.json under "room".
@@ -52,9 +55,9 @@ def drafting_request(trainee: int) -> list[dict]:
     ]
 
 
-def one_trainee(llm, model: str, trainee: int, start: float) -> tuple[float, int]:
-    """Stream one drafting answer; return seconds from the room's start to its first token, and its tokens."""
-    first, tokens = None, 0
+def one_trainee(llm, model: str, trainee: int, start: float) -> tuple[float, int, int]:
+    """Stream one drafting answer; return seconds from the room's start to its first token, its tokens, its prompt's tokens."""
+    first, tokens, prompt_tokens = None, 0, 0
     stream = llm.chat.completions.create(
         model=model, messages=drafting_request(trainee), stream=True, temperature=0, seed=1234, max_tokens=ANSWER_TOKENS,
         stream_options={"include_usage": True},
@@ -63,8 +66,8 @@ def one_trainee(llm, model: str, trainee: int, start: float) -> tuple[float, int
         if chunk.choices and chunk.choices[0].delta.content and first is None:
             first = time.perf_counter() - start
         if chunk.usage:
-            tokens = chunk.usage.completion_tokens
-    return (first if first is not None else float("nan")), tokens
+            tokens, prompt_tokens = chunk.usage.completion_tokens, chunk.usage.prompt_tokens
+    return (first if first is not None else float("nan")), tokens, prompt_tokens
 
 
 def room(llm, model: str, size: int) -> dict:
@@ -73,13 +76,14 @@ def room(llm, model: str, size: int) -> dict:
         start = time.perf_counter()
         results = list(pool.map(lambda trainee: one_trainee(llm, model, trainee, start), range(size)))
         wall = time.perf_counter() - start
-    firsts = sorted(first for first, _ in results)
+    firsts = sorted(first for first, _, _ in results)
     p95 = firsts[min(len(firsts) - 1, round(0.95 * (len(firsts) - 1)))]
     return {
         "trainees": size,
-        "tokens": sum(tokens for _, tokens in results),
+        "tokens": sum(tokens for _, tokens, _ in results),
+        "prompt_tokens": sum(prompt for _, _, prompt in results),
         "seconds": round(wall, 2),
-        "aggregate_tokens_per_second": round(sum(tokens for _, tokens in results) / wall, 1),
+        "aggregate_tokens_per_second": round(sum(tokens for _, tokens, _ in results) / wall, 1),
         "first_token_seconds_median": round(statistics.median(firsts), 3),
         "first_token_seconds_p95": round(p95, 3),
     }
@@ -110,8 +114,22 @@ def plot(curve: list[dict]) -> None:
     plt.close(fig)
 
 
+def rooms(sizes: tuple[int, ...], threads: int | None = None) -> tuple[list[dict], float]:
+    """Start a 20-slot server, warm it, measure each room size; return the curve and the server's memory."""
+    from campaign_lab import ai
+    from campaign_lab.ai import server
+
+    started = server.serve(port=server.free_port(), slots=SLOTS, threads=threads)
+    try:
+        llm, model = ai.client(check_requests=False), ai.model_name()
+        room(llm, model, 2)  # warm-up
+        return [room(llm, model, size) for size in sizes], server_rss_mb(started.pid)
+    finally:
+        server.stop()
+
+
 def main() -> int:
-    from campaign_lab import ai, resources
+    from campaign_lab import resources
     from campaign_lab.ai import server
 
     if not server.runtime_installed():
@@ -120,14 +138,9 @@ def main() -> int:
     os.environ.pop("CAMPAIGN_LAB_PROVIDER", None)
     with tempfile.TemporaryDirectory(prefix="bench-room-") as folder:
         os.environ["CAMPAIGN_LAB_ROOT"] = folder
-        started = server.serve(port=server.free_port(), slots=SLOTS)
-        try:
-            llm, model = ai.client(check_requests=False), ai.model_name()
-            room(llm, model, 2)  # warm-up
-            curve = [room(llm, model, size) for size in ROOM_SIZES]
-            rss = server_rss_mb(started.pid)
-        finally:
-            server.stop()
+        curve, rss = rooms(ROOM_SIZES)
+        all_cpus_threads = resources.usable_cpus()
+        all_cpus, _ = rooms((1, SLOTS), threads=all_cpus_threads)
     plot(curve)
     one, twenty = curve[0], curve[-1]
     figures = {
@@ -138,6 +151,9 @@ def main() -> int:
         "curve": curve,
         "speedup_at_20": round(twenty["aggregate_tokens_per_second"] / one["aggregate_tokens_per_second"], 2),
         "server_rss_mb_20_slots": rss,
+        "all_cpus": {"threads": all_cpus_threads, "curve": all_cpus,
+                     "speedup_at_20": round(all_cpus[-1]["aggregate_tokens_per_second"] / all_cpus[0]["aggregate_tokens_per_second"], 2),
+                     "speedup_at_20_against_default_one_stream": round(all_cpus[-1]["aggregate_tokens_per_second"] / one["aggregate_tokens_per_second"], 2)},
         "plot": PLOT.name,
         "targets": TARGETS,
     }

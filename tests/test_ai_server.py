@@ -458,6 +458,23 @@ def test_slot_count_out_of_range_is_bad_input(other_root, slots):
         server.serve(slots=slots)
 
 
+@pytest.mark.parametrize("threads", [0, -1, 10_000])
+def test_thread_count_out_of_range_is_bad_input_and_starts_nothing(other_root, threads):
+    with pytest.raises(BadInput, match="--threads"):
+        server.serve(threads=threads)
+    assert not server.status().running
+
+
+@needs_llama
+def test_serve_runs_the_model_with_the_threads_asked_for(other_root):
+    started = server.serve(port=server.free_port(), threads=1, slots=1)
+    try:
+        command = psutil.Process(started.pid).cmdline()
+        assert command[command.index("--threads") + 1] == "1"
+    finally:
+        server.stop()
+
+
 def test_model_setting_pointing_nowhere_is_reported_missing(other_root, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_LAB_MODEL_PATH", str(other_root / "nowhere.gguf"))
     if not server.runtime_installed():

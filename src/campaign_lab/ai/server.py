@@ -477,7 +477,8 @@ def serve(
     n_ctx : int
         Context window of each request in tokens (prompt plus answer).
     threads : int, optional
-        CPU threads for the model (default: the CPUs this process may use).
+        CPU threads for the model, from 1 to the machine's CPUs (default
+        :func:`default_threads`: one less than the usable CPUs, at least 1).
     slots : int, optional
         Requests answered at once (default :func:`default_slots`; 20 for a room of 20).
     logprobs : bool
@@ -509,6 +510,9 @@ def serve(
         raise BadInput(f"The context window (--n-ctx) is {n_ctx} tokens; use at least {MIN_N_CTX} (the default is {DEFAULT_N_CTX}).")
     if slots is not None and not 1 <= slots <= MAX_SLOTS:
         raise BadInput(f"The number of slots (--slots) is {slots}; use a number from 1 to {MAX_SLOTS}.")
+    cpus = os.cpu_count() or 1
+    if threads is not None and not 1 <= threads <= cpus:
+        raise BadInput(f"The number of threads (--threads) is {threads}; use a number from 1 to {cpus}, this machine's CPUs.")
     folder = state_path(state)
     with _one_starter_at_a_time(folder, timeout + _STOP_GRACE_S):
         current = status(folder)

@@ -25,6 +25,8 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--n-ctx", type=int, default=None, metavar="TOKENS", help="context window in tokens (serve; default 2048)")
     parser.add_argument("--slots", type=int, default=None, metavar="N", help="requests answered at once (serve; default 4, 20 for a room)")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="threads for the model (serve; default one less than the usable CPUs; all of them when nothing else runs there)")
     parser.add_argument("--no-wait", action="store_true", help="return at once while the model loads (serve)")
     parser.add_argument("--logprobs", action="store_true", help=argparse.SUPPRESS)  # always on with llama-server
 
@@ -33,7 +35,7 @@ def run(args) -> int:
     from campaign_lab.ai import server  # imported here so other commands start fast
 
     if args.action == "serve":
-        options = {"model_path": args.model, "slots": args.slots, "wait": not args.no_wait}
+        options = {"model_path": args.model, "slots": args.slots, "threads": args.threads, "wait": not args.no_wait}
         if args.n_ctx:
             options["n_ctx"] = args.n_ctx
         print(server.serve(args.port, **options).describe())
