@@ -119,3 +119,19 @@ def test_a_hash_inside_quotes_stays_in_the_value(tmp_path):
 def test_other_variables_in_dotenv_are_ignored(tmp_path):
     env = write_env(tmp_path, "JUPYTER_TOKEN=abc\nCAMPAIGN_LAB_MODEL=llama3.2\n")
     assert load_settings({}, dotenv=env).model == "llama3.2"
+
+
+@pytest.mark.parametrize(
+    ("settings", "stays", "named"),
+    [
+        (Settings(), True, "same machine"),
+        (Settings(provider="compatible", base_url="http://localhost:9000/v1", model="m"), True, "localhost:9000"),
+        (Settings(provider="compatible", base_url="http://10.0.0.7:8000/v1", model="m"), False, "10.0.0.7"),
+        (Settings(provider="openai"), False, "OpenAI"),
+        (Settings(provider="azure", azure_endpoint="https://ours.openai.azure.com", api_version="2024-06-01"), False, "ours.openai.azure.com"),
+    ],
+)
+def test_a_notebook_says_where_the_model_answers_and_whether_text_leaves_the_machine(settings, stays, named):
+    where = settings.where()
+    assert named in where
+    assert ("what you send goes there" in where) is not stays

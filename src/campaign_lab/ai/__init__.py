@@ -14,7 +14,7 @@ Examples
 'Call [NAME] on [PHONE]'
 """
 
-from campaign_lab.ai.client import DEFAULTS, chat, client, model_name
+from campaign_lab.ai.client import DEFAULTS, chat, client, model_name, where_model_runs
 from campaign_lab.ai.config import Settings, load_settings
 from campaign_lab.ai.safety import (
     Decision,
@@ -42,4 +42,5 @@ __all__ = [
     "read_log",
     "redact",
     "use_profile",
+    "where_model_runs",
 ]

@@ -530,6 +530,17 @@ def model_name(settings: Settings | None = None) -> str:
     return settings.model
 
 
+def where_model_runs(settings: Settings | None = None) -> str:
+    """Where the configured model answers, as a phrase for a notebook to print (see :meth:`Settings.where`).
+
+    Examples
+    --------
+    >>> where_model_runs(Settings(provider="openai"))
+    'served by OpenAI: what you send goes there, with the personal data the course finds taken out'
+    """
+    return (settings or load_settings()).where()
+
+
 def chat(messages: str | list[dict], *, llm: openai.OpenAI | None = None, **overrides: Any) -> str:
     """Send one chat request with :data:`DEFAULTS` and return the reply's text.
 

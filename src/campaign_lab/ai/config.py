@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from dotenv.parser import parse_stream
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -43,6 +44,7 @@ __all__ = ["DEFAULT_OPENAI_MODEL", "LOCAL_MODEL_ALIAS", "PROVIDERS", "Settings",
 PROVIDERS = ("local", "openai", "azure", "compatible")
 LOCAL_MODEL_ALIAS = "smollm2-135m-instruct"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _KEY_VARIABLE = {"openai": "OPENAI_API_KEY", "compatible": "OPENAI_API_KEY", "azure": "AZURE_OPENAI_API_KEY"}
 
 
@@ -74,6 +76,27 @@ class Settings(BaseModel):
     def is_local(self) -> bool:
         """True for the built-in local model, the only provider that gets unredacted text."""
         return self.provider == "local"
+
+    def where(self) -> str:
+        """Where the model answers, and whether what a trainee sends leaves the machine (a phrase).
+
+        Examples
+        --------
+        >>> Settings().where()
+        'running on the same machine as this notebook'
+        >>> Settings(provider="compatible", base_url="http://127.0.0.1:8765/v1").where()
+        'served on the same machine as this notebook (127.0.0.1:8765)'
+        >>> Settings(provider="compatible", base_url="https://llm.example.org/v1").where()
+        'served by llm.example.org, set up by your course: what you send goes there, with the personal data the course finds taken out'
+        """
+        if self.is_local:
+            return "running on the same machine as this notebook"
+        address = urlsplit(self.base_url or self.azure_endpoint or "https://api.openai.com")
+        if address.hostname in _LOOPBACK:
+            return f"served on the same machine as this notebook ({address.netloc})"
+        who = {"openai": "OpenAI", "azure": f"Azure OpenAI ({address.hostname})"}.get(self.provider, address.hostname)
+        setter = "" if self.provider == "openai" else ", set up by your course"
+        return f"served by {who}{setter}: what you send goes there, with the personal data the course finds taken out"
 
     @property
     def key_variable(self) -> str | None:
