@@ -1,6 +1,9 @@
 """The course sizes its threads and jobs from the CPUs and memory it may really use."""
 
 import os
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -57,3 +60,22 @@ def test_cgroup_v1_memory_limit_is_read(tmp_path):
 @pytest.mark.parametrize("text", ["max\n", str(2**63 - 4096)])
 def test_unlimited_cgroup_memory_is_no_limit(tmp_path, text):
     assert _fake_cgroup(tmp_path, "0::/\n", {"memory.max": text}) is None
+
+
+def test_kill_until_empty_stops_every_listed_process_and_those_that_appear_later():
+    started = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) for _ in range(2)]
+    late = []
+
+    def members():
+        if not late:  # a fork that appears after the first round
+            late.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+        return [p.pid for p in started + late if p.poll() is None]
+
+    resources.kill_until_empty(members)
+    assert all(process.wait(timeout=5) == -signal.SIGKILL for process in started + late)
+
+
+def test_kill_until_empty_returns_at_once_when_the_group_is_empty():
+    rounds = []
+    resources.kill_until_empty(lambda: rounds.append(1) or [], tries=3)
+    assert rounds == [1]

@@ -12,6 +12,9 @@ CPU and makes everything slower. These functions read the real limits:
 * memory: the cgroup memory limit, ``MEM_LIMIT`` as JupyterHub and Binder set
   it, and the memory the machine has.
 
+``kill_until_empty`` empties a control group the course made (a grading run's,
+a trainee's) when its work is over.
+
 Examples
 --------
 >>> usable_cpus() >= 1
@@ -22,11 +25,15 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import signal
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["usable_cpus", "usable_memory_bytes", "describe"]
+__all__ = ["usable_cpus", "usable_memory_bytes", "describe", "kill_until_empty"]
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
@@ -119,3 +126,15 @@ def describe() -> str:
     """
     memory = usable_memory_bytes() / 2**30
     return f"{usable_cpus()} CPU(s) and {memory:.1f} GiB of memory usable (of {os.cpu_count()} CPUs on the machine)"
+
+
+def kill_until_empty(members: Callable[[], Iterable[int]], tries: int = 50, pause: float = 0.02) -> None:
+    """SIGKILL every process ``members()`` lists, again and again (forks keep coming), for at most ``tries`` rounds."""
+    for _ in range(tries):
+        pids = list(members())
+        if not pids:
+            return
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(pause)

@@ -18,12 +18,12 @@ import stat
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from campaign_lab.grading.limits import MiB, Limits
+from campaign_lab.resources import kill_until_empty
 
 #: Where the working folder appears inside a bubblewrap box.
 BOX_WORKDIR = "/submission"
@@ -161,14 +161,7 @@ class PidsCgroup:
         (self.path / "cgroup.procs").write_text(str(os.getpid()))
 
     def kill_all(self) -> None:
-        for _ in range(50):
-            pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
-            if not pids:
-                return
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(0.02)
+        kill_until_empty(lambda: [int(p) for p in (self.path / "cgroup.procs").read_text().split()])
 
     def remove(self) -> None:
         with contextlib.suppress(OSError):

@@ -28,8 +28,6 @@ import logging
 import math
 import os
 import re
-import signal
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,14 +217,7 @@ class Cgroup:
 
     def kill_all(self) -> None:
         """SIGKILL every process left in the group (kernels, forks), for at most a second."""
-        for _ in range(50):
-            pids = self.pids()
-            if not pids:
-                return
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(0.02)
+        resources.kill_until_empty(self.pids)
 
     def remove(self) -> None:
         self.kill_all()
