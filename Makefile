@@ -10,11 +10,12 @@ LAB    := $(BIN)/campaign-lab
 STAMP  := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model-installed
 
-.PHONY: start install model data release test test-fast bench selfcheck clean distclean help
+.PHONY: start demo install model data release test test-fast bench selfcheck clean distclean help
 
 help:
 	@echo "make start    set up (first time) and open the course in JupyterLab"
 	@echo "make test     run the test suite"
+	@echo "make demo N=09  open module 09 for a live demo, its opening cells already run once"
 	@echo "make release  generate the student notebooks into release/"
 	@echo "make bench    measure speed and memory into bench/results.json"
 	@echo "make clean    remove generated files (keeps .venv and the built model wheel)"
@@ -41,6 +42,9 @@ model: $(MODEL_STAMP)
 start: install model
 	$(LAB) start
 
+demo: install model
+	$(LAB) demo $(N)
+
 release: install
 	$(LAB) release
 
@@ -57,7 +61,7 @@ bench: install model
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf build release workspace autograded feedback submitted var datasets/generated bench/results.json
+	rm -rf build release workspace demo autograded feedback submitted var datasets/generated bench/results.json
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

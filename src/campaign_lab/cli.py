@@ -31,6 +31,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 # Order is the order shown in --help.
 COMMANDS = (
     "start",
+    "demo",
     "run",
     "release",
     "selfcheck",

@@ -86,21 +86,32 @@ def _prepare_exchange() -> None:
               "from the Lab will not work until it exists.", file=sys.stderr, flush=True)
 
 
-def _launch_lab(ip: str, port: int, trainer: bool = False) -> int:
-    jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
-    if jupyter is None:
-        raise BadInput("JupyterLab is not installed in this environment; run `make start` from the course folder.")
-    first = f"workspace/{FIRST_NOTEBOOK}/{FIRST_NOTEBOOK}.ipynb"
-    print(f"\nOpening the course. When the address appears below, open it in your browser (it ends with /lab).\n"
-          f"Your first notebook: {first}\nStop the course with Ctrl+C.\n", flush=True)
+def lab_command(ip: str, port: int, first: str) -> list[str]:
+    """The command line of JupyterLab on the course folder, opening ``first`` (a path inside it)."""
     command = [
-        jupyter, "lab", "--no-browser",
+        jupyter_program(), "lab", "--no-browser",
         f"--ServerApp.root_dir={paths.project_root()}",
         f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
         f"--LabApp.default_url=/lab/tree/{first}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and cloud machines often run as root
+    return command
+
+
+def jupyter_program() -> str:
+    jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
+    if jupyter is None:
+        raise BadInput("JupyterLab is not installed in this environment; run `make start` from the course folder.")
+    return jupyter
+
+
+def _launch_lab(ip: str, port: int, trainer: bool = False) -> int:
+    jupyter = jupyter_program()
+    first = f"workspace/{FIRST_NOTEBOOK}/{FIRST_NOTEBOOK}.ipynb"
+    print(f"\nOpening the course. When the address appears below, open it in your browser (it ends with /lab).\n"
+          f"Your first notebook: {first}\nStop the course with Ctrl+C.\n", flush=True)
+    command = lab_command(ip, port, first)
     if trainer:
         _put_first_on_config_path(course.trainer_jupyter_config(paths.state_dir() / "jupyter-trainer"))
         print("Trainer view: nbgrader's Create Assignment, Formgrader and Courses panels are on.", flush=True)
