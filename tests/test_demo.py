@@ -3,8 +3,8 @@
 The end-to-end test starts the command as a facilitator does, on a course copy
 with module 00, and checks what she would see: the address it prints, a
 JupyterLab session for the demo copy whose kernel already holds what the
-opening cells made, and trainees' workspace/ untouched. Ctrl+C stops the Lab
-and its kernel.
+opening cells made, and trainees' workspace/ untouched. Ctrl+C, or closing
+the terminal, stops the Lab.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -87,8 +88,20 @@ def test_demo_without_a_module_or_reset_says_what_to_type(course_root):
     assert "Traceback" not in done.stderr
 
 
+def test_a_port_already_in_use_is_refused_in_one_line_before_anything_starts(course_root):
+    port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        done = subprocess.run([str(LAB), "demo", "00", "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"Port {port} is already in use" in done.stderr and "Traceback" not in done.stderr
+    assert not (course_root / "demo").exists()
+
+
 @pytest.mark.slow
-def test_demo_opens_the_notebook_on_a_kernel_that_already_ran_its_opening_cells(course_root):
+@pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "terminal-closed"])
+def test_demo_opens_the_notebook_on_a_kernel_that_already_ran_its_opening_cells(course_root, stop_with):
     port, token = free_port(), "demo-test-token"
     relative = f"demo/{MODULE}/{MODULE}.ipynb"
     env = {**os.environ, "JUPYTER_TOKEN": token, "CI": "true"}
@@ -111,7 +124,7 @@ def test_demo_opens_the_notebook_on_a_kernel_that_already_ran_its_opening_cells(
         assert _kernel_knows(kernel, "campaign"), "the opening cells did not run in the notebook's kernel"
         assert not (course_root / "workspace").exists()
     finally:
-        os.killpg(facilitator.pid, signal.SIGINT)  # Ctrl+C, as the facilitator stops it
+        os.kill(facilitator.pid, stop_with)
         facilitator.wait(timeout=60)
     wait_until(lambda: not _answers(port), 30, "JupyterLab to stop")
 

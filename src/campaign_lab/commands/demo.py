@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -21,7 +23,7 @@ import urllib.request
 
 from campaign_lab import paths
 from campaign_lab.commands import start
-from campaign_lab.errors import EXIT_OK, LabError
+from campaign_lab.errors import EXIT_OK, BadInput, LabError
 from campaign_lab.where import where_it_runs
 
 HELP = "open a module for a live demo, its opening cells run once so they answer at once"
@@ -46,6 +48,8 @@ def run(args) -> int:
         print(f"Reset {len(had)} demo notebook(s) to the released version." if had else "There were no demo notebooks to reset.")
         return EXIT_OK
     module = demo.check_module(args.module)
+    if not _port_is_free(args.ip, args.port):
+        raise BadInput(f"Port {args.port} is already in use (another JupyterLab?); choose another with --port.")
     print(where_it_runs(), flush=True)
     start._install_jupyter_config()
     start._prepare_data()
@@ -59,10 +63,15 @@ def _serve(module: str, relative: str, ip: str, port: int) -> int:
     """Start JupyterLab, warm the notebook's kernel, say where to open it, and wait until Ctrl+C."""
     token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(24)
     local = f"http://127.0.0.1:{port}"
-    lab = subprocess.Popen(start.lab_command(ip, port, relative), env={**os.environ, "JUPYTER_TOKEN": token},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log_path = paths.state_dir() / "demo-lab.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log:  # JupyterLab's own log, for when it fails
+        lab = subprocess.Popen([*start.lab_command(ip, port, relative), "--ServerApp.port_retries=0"],
+                               env={**os.environ, "JUPYTER_TOKEN": token}, stdout=log, stderr=subprocess.STDOUT)
+    for closing in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal stops the Lab too, as Ctrl+C does
+        signal.signal(closing, _interrupt)
     try:
-        _wait_for_lab(lab, local, token)
+        _wait_for_lab(lab, local, token, log_path)
         print(f"Warming up {module}: its opening cells run once in the notebook's kernel ...", flush=True)
         _warm(module, relative, local, token)
         shown = local if ip in ("127.0.0.1", "localhost", "0.0.0.0") else f"http://{ip}:{port}"
@@ -79,11 +88,25 @@ def _serve(module: str, relative: str, ip: str, port: int) -> int:
                 lab.kill()
 
 
-def _wait_for_lab(lab: subprocess.Popen, url: str, token: str) -> None:
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _port_is_free(ip: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((ip, port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_for_lab(lab: subprocess.Popen, url: str, token: str, log_path) -> None:
     deadline = time.monotonic() + LAB_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if lab.poll() is not None:
-            raise LabError("JupyterLab stopped while starting:\n" + (lab.stderr.read() or "")[-2000:].strip())
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:].strip()
+            raise LabError(f"JupyterLab stopped while starting (its log: {log_path}):\n{tail}")
         try:
             _call(url, token, "GET", "/api/status")
             return
