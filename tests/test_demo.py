@@ -36,8 +36,16 @@ def course_root(tmp_path, monkeypatch):
     generated = paths.generated_data_dir()
     if generated.is_dir():  # else the command generates the classroom data itself
         shutil.copytree(generated, root / "datasets" / "generated")
+    before = os.environ.get("CAMPAIGN_LAB_ROOT")
     monkeypatch.setenv("CAMPAIGN_LAB_ROOT", str(root))
-    return root
+    yield root
+    # `campaign-lab demo` points this environment's Jupyter at the course it runs on (as `start`
+    # does): point it back at the real course, or later tests' nbgrader would read a deleted one.
+    if before is None:
+        monkeypatch.delenv("CAMPAIGN_LAB_ROOT")
+    else:
+        monkeypatch.setenv("CAMPAIGN_LAB_ROOT", before)
+    course.install_jupyter_config()
 
 
 @pytest.mark.parametrize(("asked", "module"), [("9", "09-drafting-with-ai"), ("09", "09-drafting-with-ai"),
