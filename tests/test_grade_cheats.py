@@ -83,6 +83,11 @@ def test_the_report_lists_notebooks_whose_own_checks_passed_but_the_grade_did_no
 
 
 def test_hidden_tests_are_nowhere_the_trainees_code_can_look(graded):
-    autograded = (graded["root"] / "autograded" / "reads_hidden_tests" / graded["module"]
-                  / f"{graded['module']}.ipynb").read_text()
-    assert "HIDDEN TESTS FOUND: [] 0" in autograded
+    grade = graded["grades"]["reads_hidden_tests"]
+    assert grade.status == Status.GRADED, f"the searching submission did not run to the end: {grade.status}: {grade.message}"
+    autograded = nbformat.read(str(graded["root"] / "autograded" / "reads_hidden_tests" / graded["module"]
+                                   / f"{graded['module']}.ipynb"), as_version=4)
+    printed = [line for cell in autograded.cells if cell.cell_type == "code" for output in cell.outputs
+               if output.get("output_type") == "stream" for line in output.text.splitlines()
+               if line.startswith("HIDDEN TESTS FOUND")]
+    assert printed == ["HIDDEN TESTS FOUND: [] 0"], printed or "the search printed nothing, though the notebook ran to the end"
