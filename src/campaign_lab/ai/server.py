@@ -180,13 +180,13 @@ def runtime_installed() -> bool:
     return server_program() is not None
 
 
-def port_is_free(port: int) -> bool:
-    """True if nothing listens on ``127.0.0.1:port`` and we may bind it."""
+def port_is_free(port: int, host: str = HOST) -> bool:
+    """True if nothing listens on ``host:port`` (default 127.0.0.1) and we may bind it."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         if os.name != "nt":  # ignore connections still closing from an earlier run
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((HOST, port))
+            probe.bind((host, port))
         except OSError:
             return False
     return True

@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -48,7 +47,9 @@ def run(args) -> int:
         print(f"Reset {len(had)} demo notebook(s) to the released version." if had else "There were no demo notebooks to reset.")
         return EXIT_OK
     module = demo.check_module(args.module)
-    if not _port_is_free(args.ip, args.port):
+    from campaign_lab.ai import server
+
+    if not server.port_is_free(args.port, args.ip):
         raise BadInput(f"Port {args.port} is already in use (another JupyterLab?); choose another with --port.")
     print(where_it_runs(), flush=True)
     start._install_jupyter_config()
@@ -90,15 +91,6 @@ def _serve(module: str, relative: str, ip: str, port: int) -> int:
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
-
-
-def _port_is_free(ip: str, port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind((ip, port))
-        except OSError:
-            return False
-    return True
 
 
 def _wait_for_lab(lab: subprocess.Popen, url: str, token: str, log_path) -> None:
