@@ -25,6 +25,7 @@ machine the CPU time is the steadier figure. Results go to bench/results.json un
 
     python bench/bench_redaction.py
     python bench/bench_redaction.py --repeat 1     # quicker, noisier speed figures
+    python bench/bench_redaction.py --tune         # scores on the development set only; writes nothing
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from campaign_lab import paths  # noqa: E402
 from campaign_lab.ai.safety import find_personal_data, find_personal_data_by_patterns, use_profile  # noqa: E402
 
 PROBE = Path(__file__).resolve().parents[1] / "tests" / "data" / "redaction_probe.txt"
+# A separate set, written apart from the probe set, to tune the redactor on (--tune); the probe set is never tuned on.
+DEV = PROBE.with_name("redaction_dev.txt")
 _MARK = re.compile(r"\[\[(NAME|PHONE|EMAIL|VOTER_ID|ADDRESS)\|(.+?)\]\]")
 GOALS = {"name_recall": 0.97, "contact_recall": 1.0, "precision": 0.90, "request_ms": 50.0}
 REDACTORS = {"recogniser": find_personal_data, "patterns": find_personal_data_by_patterns}
@@ -101,7 +104,7 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def score(sentences: list[Sentence], find) -> dict:
+def score(sentences: list[Sentence], find, examples: int | None = 25) -> dict:
     """Recall by kind and by section (names), precision, and the first misses and false alarms."""
     found, total = defaultdict(int), defaultdict(int)
     section_found, section_total = defaultdict(int), defaultdict(int)
@@ -133,8 +136,8 @@ def score(sentences: list[Sentence], find) -> dict:
         "precision": _ratio(correct, predicted),
         "findings": predicted,
         "misses": len(misses),
-        "first_misses": misses[:25],
-        "false_alarms": false_alarms[:25],
+        "first_misses": misses[:examples],
+        "false_alarms": false_alarms[:examples],
     }
 
 
@@ -199,10 +202,22 @@ def speed(sentences: list[Sentence], repeat: int) -> dict:
     }
 
 
+def tune() -> int:
+    """Scores on the development set, with every miss and false alarm, to change the redactor by."""
+    result = score(load_probe(DEV), find_personal_data, examples=None)
+    print("\n".join(["misses:", *result.pop("first_misses"), "false alarms:", *result.pop("false_alarms")]))
+    for key, value in result.items():
+        print(f"{key}: {value}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="speed rounds; the best is kept (default 3)")
+    parser.add_argument("--tune", action="store_true", help="score the development set (misses included); write nothing")
     args = parser.parse_args()
+    if args.tune:
+        return tune()
     sentences = load_probe()
     figures = {"probe_sentences": len(sentences), "goals": GOALS, "first_load_s": first_load_seconds()}
     for name, find in REDACTORS.items():

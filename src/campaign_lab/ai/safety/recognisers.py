@@ -50,6 +50,7 @@ class Knowledge:
     """What the course's profiles tell the recogniser: languages, phone regions, names and street forms."""
 
     languages: tuple[str, ...]
+    word_languages: tuple[str, ...]  # the active profile's languages first, then every profile's
     regions: tuple[str, ...]
     vocabulary: tuple[str, ...]
     street_names: tuple[str, ...]
@@ -79,6 +80,7 @@ def knowledge(profile_name: str) -> Knowledge:
     regions = {p.country.code for p in profiles if p.country.code != "XX"} or {"US"}
     return Knowledge(
         languages=pipeline_languages(language.code for language in active.languages),
+        word_languages=tuple(dict.fromkeys(language.code for p in [active, *profiles] for language in p.languages)),
         regions=tuple(sorted(regions)),
         vocabulary=tuple(dict.fromkeys(n for p in profiles for n in (*p.names.women, *p.names.men, *p.names.surnames))),
         street_names=tuple(dict.fromkeys(s for p in profiles for s in p.names.streets)),
@@ -190,7 +192,21 @@ def course_recognisers(language: str, known: Knowledge) -> list:
         function_recogniser("PHONE_NUMBER", language, r.phone_spans),
         regex("STREET_ADDRESS", *r.address_patterns(known.street_names, known.street_words)),
         regex("PERSON", r.TITLE_NAME, r.INTRODUCED_NAME, group="name"),
+        function_recogniser("PERSON", language, name_shapes(known).spans, with_doc=True),
     ]
+
+
+def by_the_model(result) -> bool:
+    """True for a finding of the spaCy model (not of the course's own recognisers)."""
+    return (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
+
+
+@functools.cache
+def name_shapes(known: Knowledge):
+    """The finder of names by their shape (:mod:`name_shapes`), for the course's languages and name vocabulary."""
+    from campaign_lab.ai.safety.name_shapes import NameShapes
+
+    return NameShapes(known.word_languages, known.vocabulary)
 
 
 @functools.cache
@@ -202,8 +218,8 @@ def _function_recogniser_class():
 
         SCORE = 0.9
 
-        def __init__(self, entity: str, language: str, spans: Callable[[str], list[Span]]):
-            self._spans = spans
+        def __init__(self, entity: str, language: str, spans: Callable[..., list[Span]], with_doc: bool = False):
+            self._spans, self._with_doc = spans, with_doc
             super().__init__(supported_entities=[entity], supported_language=language, name=f"course {entity.lower()}")
 
         def load(self) -> None:
@@ -211,11 +227,15 @@ def _function_recogniser_class():
 
         def analyze(self, text, entities, nlp_artifacts=None):
             entity = self.supported_entities[0]
-            return [RecognizerResult(entity, start, end, self.SCORE) for start, end in self._spans(text)]
+            spans = self._spans(text, nlp_artifacts.tokens) if self._with_doc else self._spans(text)
+            return [RecognizerResult(entity, start, end, self.SCORE) for start, end in spans]
 
     return FunctionRecogniser
 
 
-def function_recogniser(entity: str, language: str, spans: Callable[[str], list[Span]]):
-    """A Presidio recogniser of ``entity`` (``PERSON``, ``VOTER_ID`` ...) from a function returning spans."""
-    return _function_recogniser_class()(entity, language, spans)
+def function_recogniser(entity: str, language: str, spans: Callable[..., list[Span]], with_doc: bool = False):
+    """A Presidio recogniser of ``entity`` (``PERSON``, ``VOTER_ID`` ...) from a function returning spans.
+
+    ``spans(text)``, or ``spans(text, doc)`` with ``with_doc``: ``doc`` is the spaCy document of ``text``.
+    """
+    return _function_recogniser_class()(entity, language, spans, with_doc)

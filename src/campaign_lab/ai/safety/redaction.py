@@ -97,6 +97,11 @@ _STREET_FIRST_ADDRESS = re.compile(
     r"\s+(?:[\w'.-]+\s+){0,4}?(?:no\.?\s*|núm\.?\s*|num\.?\s*|#\s*)?\d{1,5}[A-Za-z]?\b",
     re.IGNORECASE,
 )
+# The French way round: "12 rue des Lilas", "3 bis avenue Jean-Jaurès" (the street's name is capitalised).
+_NUMBER_THEN_FRENCH_STREET = re.compile(
+    r"\b\d{1,5}(?:\s?(?i:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|allée|chemin|impasse|place|quai|route|cours)"
+    r"\s+(?:(?:de la|de l'|des|du|de|d')\s*)?[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]*){0,3}"
+)
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s*Box\s+\d+(?:\s*-\s*\d+)?", re.IGNORECASE)
 
 TITLE_NAME = re.compile(
@@ -219,7 +224,7 @@ def id_spans(text: str) -> list[Span]:
 @functools.lru_cache(maxsize=8)
 def address_patterns(street_names: tuple[str, ...] = (), street_words: tuple[str, ...] = ()) -> tuple[re.Pattern, ...]:
     """The address patterns, with the profiles' street forms ("Calle Hidalgo 45", "12 Harbour Road", "9 Elm St")."""
-    patterns = [_PO_BOX, _STREET_FIRST_ADDRESS, _NUMBER_FIRST_ADDRESS]
+    patterns = [_PO_BOX, _STREET_FIRST_ADDRESS, _NUMBER_FIRST_ADDRESS, _NUMBER_THEN_FRENCH_STREET]
     if street_names and street_words:
         names = "|".join(re.escape(name) for name in sorted(street_names, key=len, reverse=True))
         words = "|".join(re.escape(word) for word in street_words)
@@ -289,12 +294,15 @@ def _is_kept(finding: Finding, keep: tuple[str, ...]) -> bool:
     return bool(words) and all(word in kept_words for word in words)
 
 
-def _clean_name(finding: Finding) -> Finding | None:
-    """Drop what is not a person's name (a "Ward 4" taken for one); leave a possessive "'s" outside."""
+def _clean_name(finding: Finding, text: str, shapes, by_the_model: bool) -> Finding | None:
+    """Drop what is not a person's name ("Ward 4", "San José"); cut what the model took in by mistake."""
     if any(char.isdigit() for char in finding.text) or not any(char.isalpha() for char in finding.text):
         return None
-    text = _strip_possessive(finding.text.rstrip(" .,;:!?"))
-    return Finding("NAME", finding.start, finding.start + len(text), text)
+    span = shapes.tidy(text, finding.start, finding.end) if by_the_model else (finding.start, finding.end)
+    if span is None or shapes.ends_a_place_name(text, *span):
+        return None
+    name = _strip_possessive(text[span[0] : span[1]].rstrip(" .,;:!?"))
+    return Finding("NAME", span[0], span[0] + len(name), name)
 
 
 # Words that join the parts of one name: "María de la Cruz", "Pieter van der Berg", "Ahmad bin Rashid".
@@ -329,16 +337,19 @@ def _without_overlaps(candidates: list[Finding]) -> list[Finding]:
 def _recognised(text: str, names: tuple[str, ...], keep: tuple[str, ...]) -> list[Finding]:
     engine, known = recognisers.analyzer(active_profile())
     index = _name_index(names, keep, known.vocabulary)
-    found = []
+    shapes = recognisers.name_shapes(known)
+    found, names_found = [], []
     for language in known.languages:
         deny_list = recognisers.function_recogniser("PERSON", language, index.spans)
         for result in engine.analyze(text, language=language, ad_hoc_recognizers=[deny_list]):
             kind = _KIND_OF_ENTITY.get(result.entity_type)
-            if kind:
-                found.append(Finding(kind, result.start, result.end, text[result.start : result.end]))
-    names_found = [_clean_name(f) for f in found if f.kind == "NAME"]
+            finding = kind and Finding(kind, result.start, result.end, text[result.start : result.end])
+            if kind == "NAME":
+                names_found.append(_clean_name(finding, text, shapes, recognisers.by_the_model(result)))
+            elif kind:
+                found.append(finding)
     names_found = [f for f in names_found if f and f.end > f.start and not _is_kept(f, keep)]
-    return [f for f in found if f.kind != "NAME"] + _joined_names(names_found, text)
+    return found + _joined_names(names_found, text)
 
 
 def find_personal_data(text: str, names: Iterable[str] = (), keep: Iterable[str] = ()) -> list[Finding]:
