@@ -52,6 +52,7 @@ selfcheck: install
 	$(LAB) selfcheck
 
 test: install model
+	@bash scripts/bootstrap-system.sh $(PYTHON) --browser
 	$(BIN)/python -m pytest
 
 test-fast: install

@@ -2,14 +2,15 @@
 # Install the system packages the course needs on Debian or Ubuntu, only the
 # missing ones: Python's venv module, a C/C++ compiler (the local AI model is
 # compiled once), git, bubblewrap (the grading sandbox), Node.js (JupyterHub's proxy)
-# and Chromium (the browser test drives it).
+# and, with --browser, Chromium (the browser test drives it; `make test` asks for it).
 #
-# Usage: scripts/bootstrap-system.sh [PYTHON]      (default: python3)
+# Usage: scripts/bootstrap-system.sh [PYTHON] [--browser]     (default: python3)
 # Runs apt-get directly as root, through sudo otherwise; on other systems it
 # says what to install and stops.
 set -euo pipefail
 
 PYTHON="${1:-python3}"
+BROWSER="${2:-}"
 missing=()
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
@@ -28,7 +29,9 @@ command -v git >/dev/null 2>&1 || missing+=("git")
 command -v bwrap >/dev/null 2>&1 || missing+=("bubblewrap")
 command -v node >/dev/null 2>&1 || missing+=("nodejs")  # JupyterHub's proxy, for a cohort's hub
 command -v npm >/dev/null 2>&1 || missing+=("npm")
-command -v chromium >/dev/null 2>&1 || missing+=("chromium")  # tests/test_browser.py, with Playwright
+if [[ "$BROWSER" == "--browser" ]]; then
+    command -v chromium >/dev/null 2>&1 || missing+=("chromium")  # tests/test_browser.py, with Playwright
+fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0

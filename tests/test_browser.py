@@ -30,7 +30,7 @@ from cohort_tools import course_copy, free_port, wait_until
 from notebook_tools import read
 
 LAB = Path(sys.executable).with_name("campaign-lab")
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; scripts/bootstrap-system.sh installs it
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it (scripts/bootstrap-system.sh --browser)
 SCREENSHOT = paths.project_root() / "var" / "test-artifacts" / "browser-notebook-00.png"
 ANSWER = 'leaves_the_machine = "C"'  # question 2's right answer, typed as a trainee types it
 
@@ -52,7 +52,7 @@ def _needed(present: bool, message: str) -> None:
 @pytest.fixture()
 def browser():
     """Headless Chromium, the system's own (Playwright never downloads one here)."""
-    _needed(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make install` (or apt-get install chromium)")
+    _needed(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make test` (it installs it) or apt-get install chromium")
     _needed(sync_playwright is not None, "Playwright is missing: run `make install` (it is in the `dev` extra)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM)
