@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml scripts/spacy-pipelines.txt
 	@bash scripts/bootstrap-system.sh $(PYTHON)
 	@$(BIN)/python -c 'import sys' 2>/dev/null || (rm -rf $(VENV) && $(PYTHON) -m venv $(VENV))
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
 	bash scripts/install-pipelines.sh $(BIN)/python
 	bash scripts/install-hub.sh $(VENV)
 	$(BIN)/python -c 'from campaign_lab import course; course.install_jupyter_config()'
