@@ -1,0 +1,145 @@
+"""The course website's generated parts: the table of modules and the workshop agendas.
+
+Three MyST directives, each worked out while the site builds from the source notebooks and
+the reading and exercise model (``campaign_lab.study_time``), so no figure is copied by hand:
+
+- ``{module-table}``: every module with its time to learn, whole notebook and core track;
+- ``{module-overviews}``: every module's title, time and "Overview" (its learning objectives),
+  as the notebook's first markdown cell states them;
+- ``{agenda}``: one day of a workshop. Each line of its body is a module number (``09``) or a
+  break (``break 15 Coffee``); the clock times follow from the model's minutes, starting at
+  ``:start:``. ``:track: core`` gives each module its core-track time, ``:track: whole`` the
+  whole notebook's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
+
+from campaign_lab import course, study_time
+
+_OVERVIEW = re.compile(r"^## Overview\s*$(?P<text>.*?)(?=^#|\Z)", re.M | re.S)
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # "09-drafting-with-ai"
+    title: str  # "09 · Drafting with an AI assistant"
+    overview: str  # the Overview section of the first markdown cell, as Markdown
+    time: study_time.StudyTime
+    path: Path
+
+    @property
+    def number(self) -> str:
+        return self.name[:2]
+
+    def link(self) -> str:
+        return f"{{doc}}`{self.title} </notebooks/{self.name}/{self.name}>`"
+
+
+def read_modules(root: Path) -> list[Module]:
+    """Every module of the course at ``root``, read from its source notebook."""
+    found = []
+    for name in course.modules(root):
+        path = course.source_notebook(name, root)
+        notebook = nbformat.read(str(path), as_version=4)
+        first = next(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+        overview = _OVERVIEW.search(first)
+        found.append(Module(
+            name=name,
+            title=first.splitlines()[0].lstrip("# ").strip(),
+            overview=overview.group("text").strip() if overview else "",
+            time=study_time.estimate(notebook),
+            path=path,
+        ))
+    return found
+
+
+def minutes(value: int) -> str:
+    hours, rest = divmod(value, 60)
+    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
+
+
+class _CourseDirective(SphinxDirective):
+    def modules(self) -> list[Module]:
+        found = read_modules(Path(self.env.srcdir))
+        for module in found:  # rebuild this page when a notebook changes
+            self.env.note_dependency(str(module.path))
+        return found
+
+    def parse(self, markdown: list[str]) -> list[nodes.Node]:
+        container = nodes.container()
+        self.state.nested_parse(StringList(markdown, source=self.env.docname), self.content_offset, container)
+        return container.children
+
+
+class ModuleTable(_CourseDirective):
+    """Every module and its time to learn."""
+
+    def run(self):
+        lines = ["| Module | Whole notebook | Core track |", "| --- | --- | --- |"]
+        lines += [f"| {m.link()} | {m.time.total} min | {m.time.core} min |" for m in self.modules()]
+        return self.parse(lines)
+
+
+class ModuleOverviews(_CourseDirective):
+    """Every module's title, time and learning objectives."""
+
+    def run(self):
+        lines = []
+        for m in self.modules():
+            lines += [f"**{m.link()}**", "", f"Time to learn: {m.time.total} minutes "
+                      f"(about {m.time.core} for the core track).", "", m.overview, "", "---", ""]
+        return self.parse(lines[:-2])
+
+
+class Agenda(_CourseDirective):
+    """One day of a workshop, timed by the reading and exercise model."""
+
+    has_content = True
+    option_spec = {"start": directives.unchanged_required, "track": lambda v: directives.choice(v, ("core", "whole"))}
+
+    def run(self):
+        by_number = {m.number: m for m in self.modules()}
+        track = self.options.get("track", "core")
+        hour, minute = (int(part) for part in self.options.get("start", "09:00").split(":"))
+        clock = hour * 60 + minute
+        taught = 0
+        rows = []
+        for line in (line.strip() for line in self.content if line.strip()):
+            kind, _, rest = line.partition(" ")
+            if kind == "break":
+                length, _, label = rest.partition(" ")
+                slot, session, core, whole = int(length), label or "Break", "", ""
+            elif kind in by_number:
+                m = by_number[kind]
+                slot = m.time.core if track == "core" else m.time.total
+                session, core, whole = m.link(), f"{m.time.core} min", f"{m.time.total} min"
+                taught += slot
+            else:
+                raise self.error(f"agenda line {line!r}: give a module number ({', '.join(by_number)}) or 'break MINUTES LABEL'")
+            rows.append(f"| {_clock(clock)}-{_clock(clock + slot)} | {session} | {core} | {whole} |")
+            clock += slot
+        lines = ["| Time | Session | Core track | Whole notebook |", "| --- | --- | --- | --- |", *rows, "",
+                 f"Time in the modules: {minutes(taught)} ({'core track' if track == 'core' else 'whole notebooks'}); "
+                 f"the day ends at {_clock(clock)}."]
+        return self.parse(lines)
+
+
+def _clock(value: int) -> str:
+    return f"{value // 60:02d}:{value % 60:02d}"
+
+
+def setup(app):
+    app.add_directive("module-table", ModuleTable)
+    app.add_directive("module-overviews", ModuleOverviews)
+    app.add_directive("agenda", Agenda)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

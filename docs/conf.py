@@ -1,0 +1,42 @@
+"""Sphinx settings for the course website (`campaign-lab docs`, `make docs`).
+
+The site is built from the project folder: the guides in docs/, the README and the source
+notebooks, rendered as they are stored (without outputs, never executed). Everything it needs
+comes with the packages of the `docs` extra, so it builds without internet.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "docs" / "_ext")]
+
+project = "Campaign AI Lab"
+author = "Campaign AI Lab contributors"
+language = "en"
+
+extensions = ["myst_nb", "campaign_site"]
+
+# The site's pages: the home page is docs/index.md; build/site/index.html leads to it.
+root_doc = "docs/index"
+include_patterns = ["README.md", "docs/**", "notebooks/*/*.ipynb", "datasets/cards/*.md"]
+exclude_patterns = [
+    ".*", "build", "release", "workspace", "demo", "submitted", "autograded", "feedback", "var",
+    "wheels", "src", "tests", "bench", "datasets/generated", "datasets/profiles", "graders", "binder", "scripts", "**/.ipynb_checkpoints",
+    "docs/_ext", "docs/_templates",
+]
+
+# Notebooks are shown as stored in git: no outputs, never run while building.
+nb_execution_mode = "off"
+myst_heading_anchors = 3
+myst_enable_extensions = ["colon_fence"]
+# Code blocks in a language Pygments does not know (```csv) are shown as plain text.
+suppress_warnings = ["misc.highlighting_failure"]
+
+html_theme = "furo"
+html_title = "Campaign AI Lab"
+html_static_path = []
+templates_path = ["_templates"]
+html_additional_pages = {"index": "redirect.html"}
+html_copy_source = False
+html_show_sphinx = False
