@@ -10,7 +10,7 @@ LAB    := $(BIN)/campaign-lab
 STAMP  := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model-installed
 
-.PHONY: start demo install model data release test test-fast bench selfcheck clean distclean help
+.PHONY: start demo install model data release test test-fast bench selfcheck docs clean distclean help
 
 help:
 	@echo "make start    set up (first time) and open the course in JupyterLab"
@@ -18,6 +18,7 @@ help:
 	@echo "make demo N=09  open module 09 for a live demo, its opening cells already run once"
 	@echo "make release  generate the student notebooks into release/"
 	@echo "make bench    measure speed and memory into bench/results.json"
+	@echo "make docs     build the course website into build/site/ (open build/site/index.html)"
 	@echo "make clean    remove generated files (keeps .venv and the built model wheel)"
 
 # The environment: recreated if missing or broken, reinstalled when pyproject.toml changes.
@@ -59,6 +60,9 @@ test-fast: install
 
 bench: install model
 	$(BIN)/python bench/run_all.py
+
+docs: install
+	$(LAB) docs
 
 clean:
 	rm -rf build release workspace demo autograded feedback submitted var datasets/generated bench/results.json
