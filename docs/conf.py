@@ -26,8 +26,10 @@ exclude_patterns = [
     "docs/_ext", "docs/_templates",
 ]
 
-# Notebooks are shown as stored in git: no outputs, never run while building.
+# Notebooks are shown as trainees get them (no solutions, no hidden tests) and as stored in git
+# (no outputs): never run while building.
 nb_execution_mode = "off"
+nb_custom_formats = {".ipynb": ["campaign_site.student_notebook", {}, False]}
 myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence"]
 # Code blocks in a language Pygments does not know (```csv) are shown as plain text.

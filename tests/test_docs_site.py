@@ -54,6 +54,15 @@ def test_every_module_has_a_page_that_names_its_time(site):
         assert f"Time to learn: {time.total} minutes (about {time.core} for the core track)" in text(page)
 
 
+def test_module_pages_show_the_notebooks_as_trainees_get_them(site):
+    for module in course.modules():
+        page = (site / "notebooks" / module / f"{module}.html").read_text(encoding="utf-8")
+        assert "____" in page, f"{module}: the blanks to answer are missing"
+        for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME"):
+            assert marker not in page, f"{module}'s page shows what is between {marker} and its END"
+    assert "len(wards)" not in (site / "notebooks" / "00-start-here" / "00-start-here.html").read_text()
+
+
 def test_the_modules_page_gives_each_modules_time_and_objectives(site):
     page = text(site / "docs" / "modules.html")
     for module, time in times():

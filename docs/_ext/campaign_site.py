@@ -10,10 +10,15 @@ the reading and exercise model (``campaign_lab.study_time``), so no figure is co
   break (``break 15 Coffee``); the clock times follow from the model's minutes, starting at
   ``:start:``. ``:track: core`` gives each module its core-track time, ``:track: whole`` the
   whole notebook's.
+
+The notebooks themselves are shown as trainees get them: :func:`student_notebook` takes out the
+solutions, hidden tests and mark schemes with nbgrader's own steps and the course's settings,
+as ``campaign-lab release`` does.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +66,22 @@ def read_modules(root: Path) -> list[Module]:
             path=path,
         ))
     return found
+
+
+@functools.cache
+def _release_steps():
+    from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, ClearSolutions
+
+    config = course.nbgrader_config()
+    return [step(config=config) for step in (ClearSolutions, ClearHiddenTests, ClearMarkScheme)]
+
+
+def student_notebook(text: str):
+    """The notebook in ``text`` as a trainee gets it (the site's reader of ``.ipynb`` files)."""
+    notebook = nbformat.reads(text, as_version=4)
+    for step in _release_steps():
+        notebook, _ = step.preprocess(notebook, {})
+    return notebook
 
 
 def minutes(value: int) -> str:
