@@ -1,18 +1,22 @@
 """Sphinx settings for the course website (`campaign-lab docs`, `make docs`).
 
-The site is built from the project folder: the guides in docs/, the README and the source
-notebooks, rendered as they are stored (without outputs, never executed). Everything it needs
+The site is built from the project folder: the guides in docs/, the README, the data cards and
+the notebooks, shown as trainees get them (without solutions or outputs, never executed). Everything it needs
 comes with the packages of the `docs` extra, so it builds without internet.
 """
 
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "docs" / "_ext")]
 
-project = "Campaign AI Lab"
-author = "Campaign AI Lab contributors"
+_citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+project = _citation["title"].split(":")[0]  # "Campaign AI Lab"
+author = ", ".join(person["name"] for person in _citation["authors"])
+copyright = f"{author}; {_citation['license']} licence"
 language = "en"
 
 extensions = ["myst_nb", "campaign_site"]
@@ -36,7 +40,7 @@ myst_enable_extensions = ["colon_fence"]
 suppress_warnings = ["misc.highlighting_failure"]
 
 html_theme = "furo"
-html_title = "Campaign AI Lab"
+html_title = project
 html_static_path = []
 templates_path = ["_templates"]
 html_additional_pages = {"index": "redirect.html"}
