@@ -1,8 +1,9 @@
 """The course website: `campaign-lab docs` (what `make docs` runs) builds it offline, without a warning.
 
-Checked as a reader would see it: a page for every module that names its time to learn, the
-modules page and the workshop agendas with the times of the reading and exercise model, and a
-search that finds the course's words.
+Checked as a reader would see it: a page for every module that names its time to learn and shows
+no answers, the modules page and the workshop agendas with the times of the reading and exercise
+model, slides for every module that load nothing from the web, and a search that finds the
+course's words.
 """
 
 import html
@@ -84,6 +85,22 @@ def test_the_agendas_time_each_module_by_the_model(site):
     workshops = text(site / "docs" / "workshops.html")
     for part in ("Setting up a room without internet", "Pairing candidates and staff", "When a cell fails"):
         assert part in workshops
+
+
+def test_every_module_has_slides_that_open_without_internet(site):
+    modules_page = (site / "docs" / "modules.html").read_text(encoding="utf-8")
+    for module in course.modules():
+        slides = site / "slides" / f"{module}.html"
+        assert f'href="../slides/{module}.html"' in modules_page
+        page = slides.read_text(encoding="utf-8")
+        assert page.count("<section") > 5, f"{module}: the slides have hardly a slide"
+        loaded = re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="([^"]+)"', page)
+        loaded += re.findall(r'"(_reveal/[^"]+)"', page)
+        assert loaded and not [url for url in loaded if "://" in url], f"{module}'s slides load from the web"
+        for url in loaded:
+            assert (slides.parent / url).exists(), f"{module}'s slides load {url}, which is not in the site"
+        for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS"):
+            assert marker not in page
 
 
 def test_the_search_finds_course_words(site):

@@ -14,12 +14,18 @@ the reading and exercise model (``campaign_lab.study_time``), so no figure is co
 The notebooks themselves are shown as trainees get them: :func:`student_notebook` takes out the
 solutions, hidden tests and mark schemes with nbgrader's own steps and the course's settings,
 as ``campaign-lab release`` does.
+
+Each module also gets slides, ``slides/<module>.html`` (:func:`write_slides`): nbconvert's reveal.js
+slides of the same student notebook, with reveal.js and what it needs copied beside them, so
+they open from the folder without internet.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +33,7 @@ import nbformat
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
+from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 from campaign_lab import course, study_time
@@ -103,11 +110,13 @@ class _CourseDirective(SphinxDirective):
 
 
 class ModuleTable(_CourseDirective):
-    """Every module and its time to learn."""
+    """Every module, its time to learn and its slides."""
 
     def run(self):
-        lines = ["| Module | Whole notebook | Core track |", "| --- | --- | --- |"]
-        lines += [f"| {m.link()} | {m.time.total} min | {m.time.core} min |" for m in self.modules()]
+        up = "../" * self.env.docname.count("/")
+        lines = ["| Module | Whole notebook | Core track | Slides |", "| --- | --- | --- | --- |"]
+        lines += [f"| {m.link()} | {m.time.total} min | {m.time.core} min "
+                  f'| <a href="{up}{SLIDES}/{m.name}.html">slides</a> |' for m in self.modules()]
         return self.parse(lines)
 
 
@@ -159,8 +168,67 @@ def _clock(value: int) -> str:
     return f"{value // 60:02d}:{value % 60:02d}"
 
 
+#: The slides' folder in the site, and where reveal.js and its helpers go in it.
+SLIDES = "slides"
+REVEAL = "_reveal"
+#: The reveal.js theme: reveal.js's high-contrast one with black text on white, for projectors.
+REVEAL_THEME = "white-contrast"
+#: What the slides load, from the npm packages scripts/install-slides.sh installs.
+SLIDE_ASSETS = {
+    "dist/reveal.js": "reveal.js/dist/reveal.js",
+    "dist/reveal.css": "reveal.js/dist/reveal.css",
+    f"dist/theme/{REVEAL_THEME}.css": f"reveal.js/dist/theme/{REVEAL_THEME}.css",
+    "dist/theme/fonts/source-sans-pro": "reveal.js/dist/theme/fonts/source-sans-pro",
+    "plugin/notes/notes.js": "reveal.js/plugin/notes/notes.js",
+    "require.js": "requirejs/require.js",
+    "jquery.min.js": "jquery/dist/jquery.min.js",
+}
+
+
+def with_slide_types(notebook):
+    """Cells without slide metadata of their own: a ``#`` or ``##`` heading starts a slide, other
+    text a slide below it, and code stays on the slide of the text before it."""
+    for cell in notebook.cells:
+        if "slideshow" not in cell.metadata:
+            heading = cell.cell_type == "markdown" and re.match(r"#{1,2} ", cell.source)
+            kind = "slide" if heading else "subslide" if cell.cell_type == "markdown" else "-"
+            cell.metadata["slideshow"] = {"slide_type": kind}
+    return notebook
+
+
+def write_slides(app, exception) -> None:
+    """Every module's slides into the site's ``slides/`` folder, with the files they load."""
+    if exception or app.builder.format != "html":
+        return
+    from nbconvert import SlidesExporter
+
+    node_modules = Path(sys.prefix) / "lib" / "node_modules"
+    missing = [source for source in SLIDE_ASSETS.values() if not (node_modules / source).exists()]
+    if missing:
+        raise ExtensionError(f"the slides need {', '.join(missing)} in {node_modules}: run scripts/install-slides.sh")
+    folder = Path(app.outdir) / SLIDES
+    for target, source in SLIDE_ASSETS.items():
+        (folder / REVEAL / target).parent.mkdir(parents=True, exist_ok=True)
+        if (node_modules / source).is_dir():
+            shutil.copytree(node_modules / source, folder / REVEAL / target, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(node_modules / source, folder / REVEAL / target)
+    exporter = SlidesExporter(
+        template_name="campaign-slides", extra_template_basedirs=[str(Path(__file__).parent)],
+        reveal_url_prefix=REVEAL, reveal_theme=REVEAL_THEME, reveal_scroll=True,
+        require_js_url=f"{REVEAL}/require.js", jquery_url=f"{REVEAL}/jquery.min.js",
+        exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    for module in read_modules(Path(app.srcdir)):
+        notebook = with_slide_types(student_notebook(module.path.read_text(encoding="utf-8")))
+        notebook.metadata["title"] = module.title
+        body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": module.name}})
+        (folder / f"{module.name}.html").write_text(body, encoding="utf-8")
+
+
 def setup(app):
     app.add_directive("module-table", ModuleTable)
     app.add_directive("module-overviews", ModuleOverviews)
     app.add_directive("agenda", Agenda)
+    app.connect("build-finished", write_slides)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -1,5 +1,7 @@
 """Build the course website into build/site/ (Sphinx, from docs/, the README and the notebooks).
 
+Each module also gets slides (reveal.js, from nbconvert) in build/site/slides/.
+
 The settings are in docs/conf.py; the table of modules and the workshop agendas are worked out
 while the site builds, from the notebooks and the reading and exercise model
 (docs/_ext/campaign_site.py). Notebooks are shown as stored, never run. The build needs no
