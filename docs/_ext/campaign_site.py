@@ -1,4 +1,5 @@
-"""The course website's generated parts: the table of modules and the workshop agendas.
+"""The course website's generated parts: the table of modules, the workshop agendas, the notebooks as
+trainees get them, and slides.
 
 Three MyST directives, each worked out while the site builds from the source notebooks and
 the reading and exercise model (``campaign_lab.study_time``), so no figure is copied by hand:
