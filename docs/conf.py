@@ -27,7 +27,7 @@ include_patterns = ["README.md", "docs/**", "notebooks/*/*.ipynb", "datasets/car
 exclude_patterns = [
     ".*", "build", "release", "workspace", "demo", "submitted", "autograded", "feedback", "var",
     "wheels", "src", "tests", "bench", "datasets/generated", "datasets/profiles", "graders", "binder", "scripts", "**/.ipynb_checkpoints",
-    "docs/_ext", "docs/_templates",
+    "docs/_ext", "docs/_templates", "docs/_static",
 ]
 
 # Notebooks are shown as trainees get them (no solutions, no hidden tests) and as stored in git
@@ -41,7 +41,8 @@ suppress_warnings = ["misc.highlighting_failure"]
 
 html_theme = "furo"
 html_title = project
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["handouts.css"]
 templates_path = ["_templates"]
 html_additional_pages = {"index": "redirect.html"}
 html_copy_source = False

@@ -87,6 +87,16 @@ def test_the_agendas_time_each_module_by_the_model(site):
         assert part in workshops
 
 
+def test_the_handouts_give_each_module_its_take_home_work(site):
+    page = (site / "docs" / "handouts.html").read_text(encoding="utf-8")
+    assert page.count('class="handout') == len(course.modules())
+    handouts = text(site / "docs" / "handouts.html")
+    for module, time in times():
+        assert f"Time to learn: {time.total} minutes (about {time.core} for the core track)" in handouts
+    assert handouts.count("Try it for your own campaign") == len(course.modules()) + 1  # and the introduction
+    assert handouts.count("Summary") == len(course.modules())
+
+
 def test_every_module_has_slides_that_open_without_internet(site):
     modules_page = (site / "docs" / "modules.html").read_text(encoding="utf-8")
     for module in course.modules():

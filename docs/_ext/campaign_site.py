@@ -7,6 +7,8 @@ the reading and exercise model (``campaign_lab.study_time``), so no figure is co
 - ``{module-table}``: every module with its time to learn, whole notebook and core track;
 - ``{module-overviews}``: every module's title, time and "Overview" (its learning objectives),
   as the notebook's first markdown cell states them;
+- ``{module-handouts}``: a printed page for each module to take home: its title, time, objectives,
+  "Summary" and "Try it for your own campaign", as the notebook states them;
 - ``{agenda}``: one day of a workshop. Each line of its body is a module number (``09``) or a
   break (``break 15 Coffee``); the clock times follow from the model's minutes, starting at
   ``:start:``. ``:track: core`` gives each module its core-track time, ``:track: whole`` the
@@ -39,7 +41,10 @@ from sphinx.util.docutils import SphinxDirective
 
 from campaign_lab import course, study_time
 
-_OVERVIEW = re.compile(r"^## Overview\s*$(?P<text>.*?)(?=^#|\Z)", re.M | re.S)
+_SECTION_TEXT = r"^## {}\s*$(?P<text>.*?)(?=^#|\Z)"
+_OVERVIEW = re.compile(_SECTION_TEXT.format("Overview"), re.M | re.S)
+#: The sections of a notebook that its handout shows after the objectives.
+HANDOUT_SECTIONS = ("Summary", "Try it for your own campaign")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Module:
     overview: str  # the Overview section of the first markdown cell, as Markdown
     time: study_time.StudyTime
     path: Path
+    sections: dict[str, str]  # HANDOUT_SECTIONS found in the notebook: heading -> Markdown
 
     @property
     def number(self) -> str:
@@ -66,12 +72,20 @@ def read_modules(root: Path) -> list[Module]:
         notebook = nbformat.read(str(path), as_version=4)
         first = next(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
         overview = _OVERVIEW.search(first)
+        sections = {}
+        for heading in HANDOUT_SECTIONS:
+            for cell in notebook.cells:
+                text = re.search(_SECTION_TEXT.format(re.escape(heading)), cell.source, re.M | re.S)
+                if cell.cell_type == "markdown" and text:
+                    sections[heading] = text.group("text").strip()
+                    break
         found.append(Module(
             name=name,
             title=first.splitlines()[0].lstrip("# ").strip(),
             overview=overview.group("text").strip() if overview else "",
             time=study_time.estimate(notebook),
             path=path,
+            sections=sections,
         ))
     return found
 
@@ -130,6 +144,21 @@ class ModuleOverviews(_CourseDirective):
             lines += [f"**{m.link()}**", "", f"Time to learn: {m.time.total} minutes "
                       f"(about {m.time.core} for the core track).", "", m.overview, "", "---", ""]
         return self.parse(lines[:-2])
+
+
+class ModuleHandouts(_CourseDirective):
+    """A page to print for each module: title, time, objectives, summary and take-home work."""
+
+    def run(self):
+        lines = []
+        for m in self.modules():
+            lines += [":::{container} handout", "", f"**{m.link()}**", "",
+                      f"Time to learn: {m.time.total} minutes (about {m.time.core} for the core track).", "",
+                      m.overview, ""]
+            for heading, text in m.sections.items():
+                lines += [f"**{heading}**", "", text, ""]
+            lines += [":::", ""]
+        return self.parse(lines)
 
 
 class Agenda(_CourseDirective):
@@ -230,6 +259,7 @@ def write_slides(app, exception) -> None:
 def setup(app):
     app.add_directive("module-table", ModuleTable)
     app.add_directive("module-overviews", ModuleOverviews)
+    app.add_directive("module-handouts", ModuleHandouts)
     app.add_directive("agenda", Agenda)
     app.connect("build-finished", write_slides)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
