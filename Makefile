@@ -10,7 +10,7 @@ LAB    := $(BIN)/campaign-lab
 STAMP  := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model-installed
 
-.PHONY: start demo install model data release test test-fast bench selfcheck clean distclean help
+.PHONY: start demo install model data release test test-fast bench selfcheck docs clean distclean help
 
 help:
 	@echo "make start    set up (first time) and open the course in JupyterLab"
@@ -18,16 +18,18 @@ help:
 	@echo "make demo N=09  open module 09 for a live demo, its opening cells already run once"
 	@echo "make release  generate the student notebooks into release/"
 	@echo "make bench    measure speed and memory into bench/results.json"
+	@echo "make docs     build the course website into build/site/ (open build/site/index.html)"
 	@echo "make clean    remove generated files (keeps .venv and the built model wheel)"
 
 # The environment: recreated if missing or broken, reinstalled when pyproject.toml changes.
-$(STAMP): pyproject.toml scripts/spacy-pipelines.txt
+$(STAMP): pyproject.toml scripts/spacy-pipelines.txt scripts/install-slides.sh
 	@bash scripts/bootstrap-system.sh $(PYTHON)
 	@$(BIN)/python -c 'import sys' 2>/dev/null || (rm -rf $(VENV) && $(PYTHON) -m venv $(VENV))
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
 	bash scripts/install-pipelines.sh $(BIN)/python
 	bash scripts/install-hub.sh $(VENV)
+	bash scripts/install-slides.sh $(VENV)
 	$(BIN)/python -c 'from campaign_lab import course; course.install_jupyter_config()'
 	@touch $@
 
@@ -60,6 +62,9 @@ test-fast: install
 
 bench: install model
 	$(BIN)/python bench/run_all.py
+
+docs: install
+	$(LAB) docs
 
 clean:
 	rm -rf build release workspace demo autograded feedback submitted var datasets/generated bench/results.json

@@ -42,6 +42,7 @@ COMMANDS = (
     "grade",
     "report",
     "hub",
+    "docs",
 )
 
 
