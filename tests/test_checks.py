@@ -202,3 +202,19 @@ def test_a_demo_gets_the_courses_version_of_an_unfinished_answer_and_says_so(cap
     assert "Using the course's version of `changed_box`" in capsys.readouterr().out
     assert namespace["changed_box"] is ____  # her own answer is left as it is
     assert q3.answer_or_reference({"changed_box": reference}) is reference
+
+
+def test_a_check_on_a_cells_last_line_shows_its_message_once_in_a_kernel(tmp_path):
+    """In Jupyter, a check as the last line prints its message; the returned result adds no `Out` of its own."""
+    import nbformat
+
+    from notebook_tools import execute, shown_text
+
+    source = ("from campaign_lab.checks import ValueExercise\n"
+              "q1 = ValueExercise(name='q1', answer_name='n_wards', expected=7)\n"
+              "n_wards = 7\n"
+              "q1.check()")
+    notebook = execute(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), tmp_path, timeout=120)
+    cell = notebook.cells[0]
+    assert "execute_result" not in [output.output_type for output in cell.outputs]
+    assert shown_text(cell).count("Correct") == 1 and "Result(" not in shown_text(cell)

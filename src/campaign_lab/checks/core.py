@@ -86,6 +86,9 @@ class Result:
         mark = _MARKS[self.outcome]
         return f"{mark} {self.exercise} - {HEADLINES[self.outcome]}: {self.message}"
 
+    def _ipython_display_(self) -> None:
+        """Show nothing more when a check is a cell's last line: the check has printed its message already."""
+
 
 class CheckFailed(AssertionError):
     """Raised when an answer is wrong.
