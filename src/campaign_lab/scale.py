@@ -465,19 +465,7 @@ def allocate_volunteer_hours(voters: VoterData, engine: str = "pandas", hours: f
     """
     if not (isinstance(hours, (int, float)) and isinstance(floor, (int, float)) and math.isfinite(hours) and math.isfinite(floor) and hours >= 0 and floor >= 0):
         raise BadInput(f"Hours and floor must be numbers of zero or more (got {hours!r} and {floor!r}).")
-    table = _hours_table(voters, segment_counts(voters, engine, client))
+    wards = voters.small_table("wards").set_index("ward")
+    table = m04.hours_table(voters.profile, wards, segment_counts(voters, engine, client))
     plan = m04.reference_allocation(table, hours, floor)
     return table.assign(hours=pd.Series(plan))
-
-
-def _hours_table(voters: VoterData, counts: pd.DataFrame) -> pd.DataFrame:
-    """Module 04's table of volunteer hours by ward, from the segment counts."""
-    wards = voters.small_table("wards").set_index("ward")
-    plan = counts.reindex(wards.index, fill_value=0)[["mobilise", "persuade"]].astype("int64")
-    plan["conversations_per_hour"] = m04.DOORS_PER_HOUR * m04.SHIFT_MINUTES / (m04.SHIFT_MINUTES + 2 * wards["travel_minutes_from_hq"])
-    extra = m04.EXTRA_VOTES_PER_CONVERSATION
-    to_visit = plan["mobilise"] + plan["persuade"]
-    plan["votes_per_hour"] = plan["conversations_per_hour"] * (plan["mobilise"] * extra["mobilise"] + plan["persuade"] * extra["persuade"]) / to_visit
-    plan["max_hours"] = to_visit / plan["conversations_per_hour"]
-    plan["underserved"] = plan.index.isin({ward.name for ward in voters.profile.constituency.wards if ward.underserved})
-    return plan

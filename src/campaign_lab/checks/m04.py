@@ -29,7 +29,7 @@ from campaign_lab.profiles import parse_band
 __all__ = [
     "FEATURES", "SUPPORTER", "PERSUADABLE", "LIKELY_VOTER", "LOW_CONTACT", "DOORS_PER_HOUR",
     "SHIFT_MINUTES", "EXTRA_VOTES_PER_CONVERSATION", "VOLUNTEER_HOURS", "FLOOR_HOURS", "CLOSE_CALL",
-    "SEGMENTS", "clean_voters", "contact_rates", "targeting_table", "segment", "ward_hours_table",
+    "SEGMENTS", "clean_voters", "contact_rates", "targeting_table", "segment", "ward_hours_table", "hours_table",
     "reference_allocation", "plan_votes", "exercises", "example_wards",
 ]
 
@@ -129,7 +129,15 @@ def ward_hours_table(campaign, table: pd.DataFrame) -> pd.DataFrame:
     """One row per ward: targets, conversations and extra votes per volunteer hour, hours to reach all, underserved."""
     wards = data.load("wards", campaign).set_index("ward")
     counts = pd.crosstab(table["ward"], table["segment"]).reindex(index=wards.index, columns=SEGMENTS, fill_value=0)
-    plan = pd.DataFrame({"mobilise": counts["mobilise"], "persuade": counts["persuade"]})
+    return hours_table(campaign, wards, counts)
+
+
+def hours_table(campaign, wards: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """The hours table from the voters of each segment by ward (``counts``) and the wards table (indexed by ward).
+
+    Shared with ``campaign_lab.scale``, which counts the segments of a national file.
+    """
+    plan = counts.reindex(wards.index, fill_value=0)[["mobilise", "persuade"]].astype("int64")
     plan["conversations_per_hour"] = DOORS_PER_HOUR * SHIFT_MINUTES / (SHIFT_MINUTES + 2 * wards["travel_minutes_from_hq"])
     extra_votes = plan["mobilise"] * EXTRA_VOTES_PER_CONVERSATION["mobilise"] + plan["persuade"] * EXTRA_VOTES_PER_CONVERSATION["persuade"]
     targets = plan["mobilise"] + plan["persuade"]
