@@ -21,6 +21,9 @@ as ``campaign-lab release`` does.
 Each module also gets slides, ``slides/<module>.html`` (:func:`write_slides`): nbconvert's reveal.js
 slides of the same student notebook, with reveal.js and what it needs copied beside them, so
 they open from the folder without internet.
+
+The pages are written by :class:`Translator`, Sphinx's own HTML with two fixes for readers who use a
+screen reader or the keyboard.
 """
 
 from __future__ import annotations
@@ -36,8 +39,10 @@ import nbformat
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
+from sphinx.writers.html5 import HTML5Translator
 
 from campaign_lab import course, study_time
 
@@ -256,7 +261,25 @@ def write_slides(app, exception) -> None:
         (folder / f"{module.name}.html").write_text(body, encoding="utf-8")
 
 
+class Translator(HTML5Translator):
+    """Sphinx's HTML, with the contents' captions given a heading level and code blocks reachable by keyboard."""
+
+    def visit_title(self, node):
+        super().visit_title(node)
+        if isinstance(node.parent, addnodes.compact_paragraph) and node.parent.get("toctree"):
+            # Sphinx writes the caption as <p role="heading"> without the level a heading must have.
+            self.body[-2] = self.body[-2].replace('role="heading"', 'role="heading" aria-level="2"', 1)
+
+    def visit_literal_block(self, node):
+        try:
+            super().visit_literal_block(node)
+        finally:
+            # A long line makes a code block scroll sideways: let the keyboard focus it to scroll.
+            self.body[-1] = self.body[-1].replace("<pre>", '<pre tabindex="0">', 1)
+
+
 def setup(app):
+    app.set_translator("html", Translator)
     app.add_directive("module-table", ModuleTable)
     app.add_directive("module-overviews", ModuleOverviews)
     app.add_directive("module-handouts", ModuleHandouts)
