@@ -221,11 +221,11 @@ SLIDE_ASSETS = {
 
 
 def with_slide_types(notebook):
-    """Cells without slide metadata of their own: a ``#`` or ``##`` heading starts a slide, other
-    text a slide below it, and code stays on the slide of the text before it."""
+    """Cells without slide metadata of their own: a ``#`` or ``##`` heading starts a slide (also after
+    a ``---`` rule), other text a slide below it, and code stays on the slide of the text before it."""
     for cell in notebook.cells:
         if "slideshow" not in cell.metadata:
-            heading = cell.cell_type == "markdown" and re.match(r"#{1,2} ", cell.source)
+            heading = cell.cell_type == "markdown" and re.match(r"(?:-{3,}\s*\n)?#{1,2} ", cell.source)
             kind = "slide" if heading else "subslide" if cell.cell_type == "markdown" else "-"
             cell.metadata["slideshow"] = {"slide_type": kind}
     return notebook
