@@ -9,8 +9,6 @@ course's words.
 import html
 import json
 import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -20,14 +18,7 @@ from campaign_lab import course, study_time
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("docs") / "site"
-    built = subprocess.run([sys.executable, "-m", "campaign_lab.cli", "docs", "--out", str(out)],
-                           capture_output=True, text=True, timeout=600)
-    assert built.returncode == 0, built.stdout + built.stderr
-    assert "WARNING" not in built.stderr, built.stderr
-    return out
+# The site is built once per test session: the `site` fixture of conftest.py.
 
 
 def text(page) -> str:
