@@ -22,6 +22,10 @@ Each module also gets slides, ``slides/<module>.html`` (:func:`write_slides`): n
 slides of the same student notebook, with reveal.js and what it needs copied beside them, so
 they open from the folder without internet.
 
+The opening cells that ``campaign-lab demo NN`` runs before the room are labelled "Live demo" on
+them, and each "**Reading.**" paragraph (how to read the output above it) becomes the speaker notes
+of its slide (press S in the slides to see them).
+
 The pages are written by :class:`Translator`, Sphinx's own HTML with two fixes for readers who use a
 screen reader or the keyboard.
 """
@@ -44,7 +48,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 
-from campaign_lab import course, study_time
+from campaign_lab import course, demo, study_time
 
 _SECTION_TEXT = r"^## {}\s*$(?P<text>.*?)(?=^#|\Z)"
 _OVERVIEW = re.compile(_SECTION_TEXT.format("Overview"), re.M | re.S)
@@ -220,6 +224,49 @@ SLIDE_ASSETS = {
 }
 
 
+#: The tag of the opening cells `campaign-lab demo` runs before the room; the slides label them.
+LIVE_DEMO = "live-demo"
+#: A paragraph starting so says how to read the output above it: the speaker notes of its slide.
+READING = "**Reading.**"
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+
+
+def with_live_demo_tags(notebook):
+    """The opening cells that `campaign-lab demo` runs (:func:`campaign_lab.demo.opening_cells`) tagged live-demo."""
+    waiting = demo.opening_cells(notebook)  # their sources, in the notebook's order
+    for cell in notebook.cells:
+        if waiting and cell.cell_type == "code" and cell.source == waiting[0]:
+            cell.metadata.setdefault("tags", []).append(LIVE_DEMO)
+            waiting.pop(0)
+    return notebook
+
+
+def with_speaker_notes(notebook):
+    """Each "**Reading.**" paragraph taken out of its cell into a notes cell of its own (reveal.js speaker notes)."""
+    cells = []
+    for cell in notebook.cells:
+        cells += _notes_apart(cell) if cell.cell_type == "markdown" and READING in cell.source else [cell]
+    notebook.cells = cells
+    return notebook
+
+
+def _notes_apart(cell) -> list:
+    """``cell`` cut at its "Reading." paragraphs: each one a notes cell, the text between them markdown cells."""
+    cut = []
+    for paragraph in _PARAGRAPHS.split(cell.source):
+        notes = paragraph.startswith(READING)
+        if notes or not cut or _is_notes(cut[-1]):
+            slideshow = {"slideshow": {"slide_type": "notes"}} if notes else {}
+            cut.append(nbformat.v4.new_markdown_cell(paragraph, metadata=slideshow))
+        else:
+            cut[-1].source += "\n\n" + paragraph
+    return cut
+
+
+def _is_notes(cell) -> bool:
+    return cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+
+
 def with_slide_types(notebook):
     """Cells without slide metadata of their own: a ``#`` or ``##`` heading starts a slide (also after
     a ``---`` rule), other text a slide below it, and code stays on the slide of the text before it."""
@@ -255,7 +302,8 @@ def write_slides(app, exception) -> None:
         exclude_input_prompt=True, exclude_output_prompt=True,
     )
     for module in read_modules(Path(app.srcdir)):
-        notebook = with_slide_types(student_notebook(module.path.read_text(encoding="utf-8")))
+        notebook = student_notebook(module.path.read_text(encoding="utf-8"))
+        notebook = with_slide_types(with_speaker_notes(with_live_demo_tags(notebook)))
         notebook.metadata["title"] = module.title
         body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": module.name}})
         (folder / f"{module.name}.html").write_text(body, encoding="utf-8")
