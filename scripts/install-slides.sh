@@ -2,6 +2,7 @@
 # Install what the course's slides need in a browser (reveal.js, require.js, jQuery) into the
 # course's virtual environment ($VENV/lib/node_modules), from the npm registry, so that
 # `campaign-lab docs` can copy them beside the slides and the slides open without internet.
+# Also axe-core, the accessibility checker tests/test_site_browser.py runs on the built site.
 # Does nothing when the pinned versions are already there.
 #
 # Usage: scripts/install-slides.sh [VENV]      (default: .venv)
@@ -10,7 +11,8 @@
 set -euo pipefail
 
 # reveal.js 4 is the major version nbconvert's slides template is written for.
-PACKAGES=("reveal.js@4.6.0" "requirejs@2.3.8" "jquery@3.8.0")
+# axe-core is for the tests only; the site never loads it.
+PACKAGES=("reveal.js@4.6.0" "requirejs@2.3.8" "jquery@3.8.0" "axe-core@4.14.1")
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${1:-$ROOT/.venv}"

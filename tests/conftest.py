@@ -1,3 +1,4 @@
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,6 +26,26 @@ def modules():
 @pytest.fixture(scope="session")
 def project_root():
     return paths.project_root()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The course website, built once by `campaign-lab docs` for every test that reads it."""
+    out = tmp_path_factory.mktemp("docs") / "site"
+    built = subprocess.run([sys.executable, "-m", "campaign_lab.cli", "docs", "--out", str(out)],
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "WARNING" not in built.stderr, built.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, the system's own (Playwright never downloads one here), one per test module."""
+    from browser_tools import chromium
+
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="session", autouse=True)

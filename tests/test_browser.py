@@ -17,11 +17,7 @@ from pathlib import Path
 
 import pytest
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # an environment set up before this test existed; the `browser` fixture says so
-    expect = sync_playwright = None
-
+from browser_tools import expect
 from campaign_lab import course, paths
 from campaign_lab.checks.m00 import exercises
 from campaign_lab.commands.start import FIRST_NOTEBOOK
@@ -30,34 +26,8 @@ from cohort_tools import course_copy, free_port, wait_until
 from notebook_tools import read
 
 LAB = Path(sys.executable).with_name("campaign-lab")
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it (scripts/bootstrap-system.sh --browser)
 SCREENSHOT = paths.project_root() / "var" / "test-artifacts" / "browser-notebook-00.png"
 ANSWER = 'leaves_the_machine = "C"'  # question 2's right answer, typed as a trainee types it
-
-
-def _needed(present: bool, message: str) -> None:
-    """Fail in CI, skip elsewhere, when the browser or Playwright is missing.
-
-    CI installs both (scripts/bootstrap-system.sh and the `dev` extra), so there a
-    missing one is a broken setup and must not pass as a skip; on a machine set up
-    before the browser test existed, `make test` says what to install instead.
-    """
-    if present:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture()
-def browser():
-    """Headless Chromium, the system's own (Playwright never downloads one here)."""
-    _needed(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make test` (it installs it) or apt-get install chromium")
-    _needed(sync_playwright is not None, "Playwright is missing: run `make install` (it is in the `dev` extra)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()

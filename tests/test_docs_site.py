@@ -2,37 +2,33 @@
 
 Checked as a reader would see it: a page for every module that names its time to learn and shows
 no answers, the modules page and the workshop agendas with the times of the reading and exercise
-model, slides for every module that load nothing from the web, and a search that finds the
-course's words.
+model, slides for every module that load nothing from the web, label the cells of the live demo
+and carry speaker notes, and a search that finds the course's words.
 """
 
 import html
 import json
 import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
-from campaign_lab import course, study_time
+from campaign_lab import course, demo, study_time
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("docs") / "site"
-    built = subprocess.run([sys.executable, "-m", "campaign_lab.cli", "docs", "--out", str(out)],
-                           capture_output=True, text=True, timeout=600)
-    assert built.returncode == 0, built.stdout + built.stderr
-    assert "WARNING" not in built.stderr, built.stderr
-    return out
+# The site is built once per test session: the `site` fixture of conftest.py.
 
 
 def text(page) -> str:
     """The words of an HTML page, as a reader sees them."""
-    source = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return words(page.read_text(encoding="utf-8"))
+
+
+def words(source: str) -> str:
+    """The words of some HTML, as a reader sees them."""
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", source)).split()).replace(" :", ":")
 
 
@@ -111,6 +107,24 @@ def test_every_module_has_slides_that_open_without_internet(site):
             assert (slides.parent / url).exists(), f"{module}'s slides load {url}, which is not in the site"
         for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS"):
             assert marker not in page
+
+
+def test_the_slides_label_the_live_demo_cells(site):
+    label = re.compile(r'<div [^>]*class="jp-Cell jp-CodeCell [^"]*\bcelltag_live-demo\b[^>]*>\s*'
+                       r'<p class="live-demo-label">Live demo</p>')
+    for module in course.modules():
+        opening = demo.opening_cells(nbformat.read(str(course.source_notebook(module)), as_version=4))
+        page = (site / "slides" / f"{module}.html").read_text(encoding="utf-8")
+        assert len(label.findall(page)) == len(opening) > 0, f"{module}: not every cell `campaign-lab demo` runs says Live demo"
+        assert page.count('class="live-demo-label"') == len(opening)
+
+
+def test_the_slides_have_the_reading_paragraphs_as_speaker_notes(site):
+    page = (site / "slides" / "09-drafting-with-ai.html").read_text(encoding="utf-8")
+    notes = [words(note) for note in re.findall(r'<aside class="notes">(.*?)</aside>', page, re.S)]
+    assert notes and all(note.startswith("Reading.") for note in notes), notes
+    shown = words(re.sub(r'<aside class="notes">.*?</aside>', " ", page, flags=re.S))
+    assert "Reading." not in shown, "a Reading paragraph is on a slide as well as in the notes"
 
 
 def test_the_search_finds_course_words(site):

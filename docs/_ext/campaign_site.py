@@ -21,6 +21,13 @@ as ``campaign-lab release`` does.
 Each module also gets slides, ``slides/<module>.html`` (:func:`write_slides`): nbconvert's reveal.js
 slides of the same student notebook, with reveal.js and what it needs copied beside them, so
 they open from the folder without internet.
+
+The opening cells that ``campaign-lab demo NN`` runs before the room are labelled "Live demo" on
+them, and each "**Reading.**" paragraph (how to read the output above it) becomes the speaker notes
+of its slide (press S in the slides to see them).
+
+The pages are written by :class:`Translator`, Sphinx's own HTML with two fixes for readers who use a
+screen reader or the keyboard.
 """
 
 from __future__ import annotations
@@ -36,10 +43,12 @@ import nbformat
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
+from sphinx.writers.html5 import HTML5Translator
 
-from campaign_lab import course, study_time
+from campaign_lab import course, demo, study_time
 
 _SECTION_TEXT = r"^## {}\s*$(?P<text>.*?)(?=^#|\Z)"
 _OVERVIEW = re.compile(_SECTION_TEXT.format("Overview"), re.M | re.S)
@@ -215,12 +224,55 @@ SLIDE_ASSETS = {
 }
 
 
+#: The tag of the opening cells `campaign-lab demo` runs before the room; the slides label them.
+LIVE_DEMO = "live-demo"
+#: A paragraph starting so says how to read the output above it: the speaker notes of its slide.
+READING = "**Reading.**"
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+
+
+def with_live_demo_tags(notebook):
+    """The opening cells that `campaign-lab demo` runs (:func:`campaign_lab.demo.opening_cells`) tagged live-demo."""
+    waiting = demo.opening_cells(notebook)  # their sources, in the notebook's order
+    for cell in notebook.cells:
+        if waiting and cell.cell_type == "code" and cell.source == waiting[0]:
+            cell.metadata.setdefault("tags", []).append(LIVE_DEMO)
+            waiting.pop(0)
+    return notebook
+
+
+def with_speaker_notes(notebook):
+    """Each "**Reading.**" paragraph taken out of its cell into a notes cell of its own (reveal.js speaker notes)."""
+    cells = []
+    for cell in notebook.cells:
+        cells += _notes_apart(cell) if cell.cell_type == "markdown" and READING in cell.source else [cell]
+    notebook.cells = cells
+    return notebook
+
+
+def _notes_apart(cell) -> list:
+    """``cell`` cut at its "Reading." paragraphs: each one a notes cell, the text between them markdown cells."""
+    cut = []
+    for paragraph in _PARAGRAPHS.split(cell.source):
+        notes = paragraph.startswith(READING)
+        if notes or not cut or _is_notes(cut[-1]):
+            slideshow = {"slideshow": {"slide_type": "notes"}} if notes else {}
+            cut.append(nbformat.v4.new_markdown_cell(paragraph, metadata=slideshow))
+        else:
+            cut[-1].source += "\n\n" + paragraph
+    return cut
+
+
+def _is_notes(cell) -> bool:
+    return cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+
+
 def with_slide_types(notebook):
-    """Cells without slide metadata of their own: a ``#`` or ``##`` heading starts a slide, other
-    text a slide below it, and code stays on the slide of the text before it."""
+    """Cells without slide metadata of their own: a ``#`` or ``##`` heading starts a slide (also after
+    a ``---`` rule), other text a slide below it, and code stays on the slide of the text before it."""
     for cell in notebook.cells:
         if "slideshow" not in cell.metadata:
-            heading = cell.cell_type == "markdown" and re.match(r"#{1,2} ", cell.source)
+            heading = cell.cell_type == "markdown" and re.match(r"(?:-{3,}\s*\n)?#{1,2} ", cell.source)
             kind = "slide" if heading else "subslide" if cell.cell_type == "markdown" else "-"
             cell.metadata["slideshow"] = {"slide_type": kind}
     return notebook
@@ -250,13 +302,32 @@ def write_slides(app, exception) -> None:
         exclude_input_prompt=True, exclude_output_prompt=True,
     )
     for module in read_modules(Path(app.srcdir)):
-        notebook = with_slide_types(student_notebook(module.path.read_text(encoding="utf-8")))
+        notebook = student_notebook(module.path.read_text(encoding="utf-8"))
+        notebook = with_slide_types(with_speaker_notes(with_live_demo_tags(notebook)))
         notebook.metadata["title"] = module.title
         body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": module.name}})
         (folder / f"{module.name}.html").write_text(body, encoding="utf-8")
 
 
+class Translator(HTML5Translator):
+    """Sphinx's HTML, with the contents' captions given a heading level and code blocks reachable by keyboard."""
+
+    def visit_title(self, node):
+        super().visit_title(node)
+        if isinstance(node.parent, addnodes.compact_paragraph) and node.parent.get("toctree"):
+            # Sphinx writes the caption as <p role="heading"> without the level a heading must have.
+            self.body[-2] = self.body[-2].replace('role="heading"', 'role="heading" aria-level="2"', 1)
+
+    def visit_literal_block(self, node):
+        try:
+            super().visit_literal_block(node)
+        finally:
+            # A long line makes a code block scroll sideways: let the keyboard focus it to scroll.
+            self.body[-1] = self.body[-1].replace("<pre>", '<pre tabindex="0">', 1)
+
+
 def setup(app):
+    app.set_translator("html", Translator)
     app.add_directive("module-table", ModuleTable)
     app.add_directive("module-overviews", ModuleOverviews)
     app.add_directive("module-handouts", ModuleHandouts)
