@@ -22,14 +22,13 @@ help:
 	@echo "make clean    remove generated files (keeps .venv and the built model wheel)"
 
 # The environment: recreated if missing or broken, reinstalled when pyproject.toml changes.
-$(STAMP): pyproject.toml scripts/spacy-pipelines.txt scripts/install-slides.sh
+$(STAMP): pyproject.toml scripts/spacy-pipelines.txt scripts/install-npm.sh
 	@bash scripts/bootstrap-system.sh $(PYTHON)
 	@$(BIN)/python -c 'import sys' 2>/dev/null || (rm -rf $(VENV) && $(PYTHON) -m venv $(VENV))
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
 	bash scripts/install-pipelines.sh $(BIN)/python
-	bash scripts/install-hub.sh $(VENV)
-	bash scripts/install-slides.sh $(VENV)
+	bash scripts/install-npm.sh $(VENV)
 	$(BIN)/python -c 'from campaign_lab import course; course.install_jupyter_config()'
 	@touch $@
 

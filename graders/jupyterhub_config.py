@@ -144,7 +144,7 @@ if LISTENING.cert:
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{_setting('CAMPAIGN_LAB_HUB_API_PORT', '8081')}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{_setting('CAMPAIGN_LAB_HUB_PROXY_API_PORT', '8001')}"
 c.ConfigurableHTTPProxy.pid_file = str(HUB_DIR / "jupyterhub-proxy.pid")
-proxy = BIN / "configurable-http-proxy"  # where scripts/install-hub.sh puts it
+proxy = BIN / "configurable-http-proxy"  # where scripts/install-npm.sh puts it
 c.ConfigurableHTTPProxy.command = [str(proxy) if proxy.exists() else shutil.which("configurable-http-proxy")
                                    or "configurable-http-proxy"]
 c.JupyterHub.db_url = f"sqlite:///{ensure_private_file(HUB_DIR / 'jupyterhub.sqlite')}"

@@ -283,7 +283,7 @@ def running_hub(trainers: list[str], trainees: list[str], limits: dict[str, str]
     """A hub on 127.0.0.1 with a course copy; stopped, and its accounts deleted, at the end."""
     proxy = BIN / "configurable-http-proxy"
     assert proxy.exists() or shutil.which("configurable-http-proxy"), \
-        "JupyterHub's proxy is missing: run `bash scripts/install-hub.sh`."
+        "JupyterHub's proxy is missing: run `bash scripts/install-npm.sh`."
     base = Path(tempfile.mkdtemp(prefix="campaign-lab-hub-test-"))
     base.chmod(0o711)  # the test accounts reach their homes and the exchange through it
     folders = {"course": course_copy(base / "course"), "state": base / "state", "exchange": base / "exchange"}

@@ -3,7 +3,7 @@
 The site is built once per test session (the `site` fixture of conftest.py, which
 test_docs_site.py reads too) and served over HTTP on 127.0.0.1. The tests open the modules page
 and a module page, search the site, check the main kinds of page with the axe-core accessibility
-checker (scripts/install-slides.sh installs it), and open a module's slides and their speaker
+checker (scripts/install-npm.sh installs it), and open a module's slides and their speaker
 view, checking that nothing they ask for leaves this computer.
 """
 
@@ -136,7 +136,7 @@ def test_a_modules_slides_and_speaker_notes_open_without_leaving_this_computer(s
 
 def assert_accessible(page, name: str) -> None:
     """axe-core's checks on ``page``, in light and dark colours: print every violation, then fail on any."""
-    needed(AXE.exists(), f"axe-core is missing from {AXE.parent.parent}: run `make install` (scripts/install-slides.sh)")
+    needed(AXE.exists(), f"axe-core is missing from {AXE.parent.parent}: run `make install` (scripts/install-npm.sh)")
     page.add_script_tag(path=str(AXE))
     options = {"rules": {rule: {"enabled": False} for rule in THEME_OWN}, "resultTypes": ["violations"]}
     found = []

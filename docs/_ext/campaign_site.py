@@ -212,7 +212,7 @@ SLIDES = "slides"
 REVEAL = "_reveal"
 #: The reveal.js theme: reveal.js's high-contrast one with black text on white, for projectors.
 REVEAL_THEME = "white-contrast"
-#: What the slides load, from the npm packages scripts/install-slides.sh installs.
+#: What the slides load, from the npm packages scripts/install-npm.sh installs.
 SLIDE_ASSETS = {
     "dist/reveal.js": "reveal.js/dist/reveal.js",
     "dist/reveal.css": "reveal.js/dist/reveal.css",
@@ -287,7 +287,7 @@ def write_slides(app, exception) -> None:
     node_modules = Path(sys.prefix) / "lib" / "node_modules"
     missing = [source for source in SLIDE_ASSETS.values() if not (node_modules / source).exists()]
     if missing:
-        raise ExtensionError(f"the slides need {', '.join(missing)} in {node_modules}: run scripts/install-slides.sh")
+        raise ExtensionError(f"the slides need {', '.join(missing)} in {node_modules}: run scripts/install-npm.sh")
     folder = Path(app.outdir) / SLIDES
     for target, source in SLIDE_ASSETS.items():
         (folder / REVEAL / target).parent.mkdir(parents=True, exist_ok=True)
