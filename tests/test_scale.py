@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -219,3 +220,12 @@ def test_an_in_process_cluster_is_not_paused_by_the_memory_the_process_already_h
     with pytest.raises(ValueError, match="processes=False"):
         with scale.dask_client(workers=1, processes=False, memory_limit="1GiB"):
             pass
+
+
+def test_a_local_cluster_leaves_this_process_s_environment_as_it_found_it():
+    # Dask sets its workers' MALLOC_TRIM_THRESHOLD_ and thread counts here too; a program started
+    # later from the same notebook would inherit them.
+    before = dict(os.environ)
+    with scale.dask_client(workers=1) as client:
+        assert client.submit(sum, [1, 2]).result() == 3
+    assert dict(os.environ) == before
