@@ -48,6 +48,17 @@ def _fake_cgroup(tmp_path, membership: str, files: dict[str, str]):
     return resources._cgroup_memory_limit(tmp_path, tmp_path / "self-cgroup")
 
 
+def test_an_address_space_limit_caps_memory_by_what_is_left_of_it():
+    # The grading sandbox limits a notebook's address space: DuckDB and pandas must size themselves by it.
+    limit = 3 * 2**30
+    code = "from campaign_lab import resources; print(resources.usable_memory_bytes())"
+    limited = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        preexec_fn=lambda: __import__("resource").setrlimit(__import__("resource").RLIMIT_AS, (limit, limit)),
+    )
+    assert 0 < int(limited.stdout) < limit < resources.usable_memory_bytes()
+
+
 def test_cgroup_v2_memory_limit_of_our_own_group_is_read(tmp_path):
     assert _fake_cgroup(tmp_path, "0::/hub/alice\n", {"hub/alice/memory.max": "1073741824\n"}) == 2**30
 

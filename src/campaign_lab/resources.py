@@ -96,8 +96,9 @@ def _cgroup_memory_limit(root: Path = CGROUP_ROOT, membership: Path = Path("/pro
 def usable_memory_bytes() -> int:
     """Return how much memory this process and its children may use, in bytes.
 
-    The smallest of: the machine's total memory, the cgroup memory limit and
-    ``MEM_LIMIT`` (bytes, as JupyterHub sets it).
+    The smallest of: the machine's total memory, the cgroup memory limit,
+    ``MEM_LIMIT`` (bytes, as JupyterHub sets it) and, under an address-space
+    limit (``RLIMIT_AS``, as the grading sandbox sets), what is left of it.
 
     Examples
     --------
@@ -113,7 +114,22 @@ def usable_memory_bytes() -> int:
     env = _env_number("MEM_LIMIT")
     if env is not None:
         limits.append(int(env))
+    address_space = _address_space_left()
+    if address_space is not None:
+        limits.append(address_space)
     return min(limits)
+
+
+def _address_space_left() -> int | None:
+    """Bytes of address space this process may still map under RLIMIT_AS, or None without that limit."""
+    import resource
+
+    import psutil
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    return max(soft - psutil.Process().memory_info().vms, 0)
 
 
 def describe() -> str:
