@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from campaign_lab.handouts import CHROMIUM  # the browser the site's PDF handouts are printed with
+
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # an environment set up before the browser tests existed; chromium() says so
     expect = sync_playwright = None
-
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it (scripts/bootstrap-system.sh --browser)
 
 
 def needed(present: bool, message: str) -> None:

@@ -4,13 +4,16 @@ The site is built once per test session (the `site` fixture of conftest.py, whic
 test_docs_site.py reads too) and served over HTTP on 127.0.0.1. The tests open the modules page
 and a module page, search the site, check the main kinds of page with the axe-core accessibility
 checker (scripts/install-npm.sh installs it), and open a module's slides and their speaker
-view, checking that nothing they ask for leaves this computer.
+view, checking that nothing they ask for leaves this computer. The PDF handouts, which
+`campaign-lab docs` prints with the same Chromium, are read back with pypdf: one A4 page for
+each module, with its title, objectives and take-home work.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import sys
 import threading
 from pathlib import Path
@@ -19,7 +22,7 @@ import nbformat
 import pytest
 
 from browser_tools import expect, needed
-from campaign_lab import course, study_time
+from campaign_lab import course, handouts, study_time
 
 pytestmark = pytest.mark.slow
 
@@ -132,6 +135,28 @@ def test_a_modules_slides_and_speaker_notes_open_without_leaving_this_computer(s
     expect(notes).to_contain_text("Reading.")
     assert any(url.endswith("/_reveal/dist/reveal.js") for url in asked), asked  # what was asked was seen
     assert [url for url in asked if not url.startswith(served)] == [], "the slides asked for something on the web"
+
+
+def test_every_module_has_a_one_page_pdf_handout(site):
+    lacking = handouts.missing()
+    needed(lacking is None, f"`campaign-lab docs` prints the PDF handouts only with {lacking}")
+    needed(importlib.util.find_spec("pypdf") is not None, "pypdf is missing: run `make install` (it is in the `dev` extra)")
+    from pypdf import PdfReader
+
+    links = (site / "docs" / "handouts.html").read_text(encoding="utf-8") + (site / "docs" / "modules.html").read_text(encoding="utf-8")
+    for module in course.modules():
+        pdf = site / handouts.FOLDER / f"{module}.pdf"
+        assert pdf.exists(), f"no PDF handout for {module}"
+        assert links.count(f'href="../{handouts.FOLDER}/{module}.pdf"') == 2, f"the handouts and modules pages do not both link to {pdf.name}"
+        pages = PdfReader(pdf).pages
+        assert len(pages) == 1, f"{module}'s handout takes {len(pages)} pages"
+        width, height = (round(float(side) * 25.4 / 72) for side in (pages[0].mediabox.width, pages[0].mediabox.height))
+        assert (width, height) == (210, 297), f"{module}'s handout is {width} x {height} mm, not A4"
+        printed = " ".join(pages[0].extract_text().split()).replace("\u2019", "'")  # the site's curly apostrophes
+        title, time = module_title_and_time(module)
+        for words in (title, f"Time to learn: {time.total} minutes", "By the end of this notebook you will be able to",
+                      "Summary", "Try it for your own campaign"):
+            assert words in printed, f"{module}'s handout does not say {words!r}"
 
 
 def assert_accessible(page, name: str) -> None:

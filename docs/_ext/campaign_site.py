@@ -8,7 +8,9 @@ the reading and exercise model (``campaign_lab.study_time``), so no figure is co
 - ``{module-overviews}``: every module's title, time and "Overview" (its learning objectives),
   as the notebook's first markdown cell states them;
 - ``{module-handouts}``: a printed page for each module to take home: its title, time, objectives,
-  "Summary" and "Try it for your own campaign", as the notebook states them;
+  "Summary" and "Try it for your own campaign", as the notebook states them. With the setting
+  ``handout_pdfs`` (``campaign-lab docs`` gives it when it can print them), each one and its row
+  of the module table link to its one-page PDF, which ``campaign_lab.handouts`` prints from this page;
 - ``{agenda}``: one day of a workshop. Each line of its body is a module number (``09``) or a
   break (``break 15 Coffee``); the clock times follow from the model's minutes, starting at
   ``:start:``. ``:track: core`` gives each module its core-track time, ``:track: whole`` the
@@ -48,7 +50,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 
-from campaign_lab import course, demo, study_time
+from campaign_lab import course, demo, handouts, study_time
 
 _SECTION_TEXT = r"^## {}\s*$(?P<text>.*?)(?=^#|\Z)"
 _OVERVIEW = re.compile(_SECTION_TEXT.format("Overview"), re.M | re.S)
@@ -132,15 +134,26 @@ class _CourseDirective(SphinxDirective):
         self.state.nested_parse(StringList(markdown, source=self.env.docname), self.content_offset, container)
         return container.children
 
+    def up(self) -> str:
+        """The way from this page to the top of the site."""
+        return "../" * self.env.docname.count("/")
+
+    def handout_pdf(self, module: Module) -> str | None:
+        """The address of ``module``'s PDF handout from this page, when the site has them."""
+        return f"{self.up()}{handouts.FOLDER}/{module.name}.pdf" if self.config.handout_pdfs else None
+
 
 class ModuleTable(_CourseDirective):
-    """Every module, its time to learn and its slides."""
+    """Every module, its time to learn, its slides and its PDF handout."""
 
     def run(self):
-        up = "../" * self.env.docname.count("/")
-        lines = ["| Module | Whole notebook | Core track | Slides |", "| --- | --- | --- | --- |"]
-        lines += [f"| {m.link()} | {m.time.total} min | {m.time.core} min "
-                  f'| <a href="{up}{SLIDES}/{m.name}.html">slides</a> |' for m in self.modules()]
+        pdfs = self.config.handout_pdfs
+        lines = ["| Module | Whole notebook | Core track | Slides |" + (" Handout |" if pdfs else ""),
+                 "| --- | --- | --- | --- |" + (" --- |" if pdfs else "")]
+        for m in self.modules():
+            lines.append(f"| {m.link()} | {m.time.total} min | {m.time.core} min "
+                         f'| <a href="{self.up()}{SLIDES}/{m.name}.html">slides</a> |'
+                         + (f' <a href="{self.handout_pdf(m)}">PDF</a> |' if pdfs else ""))
         return self.parse(lines)
 
 
@@ -161,8 +174,11 @@ class ModuleHandouts(_CourseDirective):
     def run(self):
         lines = []
         for m in self.modules():
-            lines += [":::{container} handout", "", f"**{m.link()}**", "",
-                      f"Time to learn: {m.time.total} minutes (about {m.time.core} for the core track).", "",
+            lines += [":::{container} handout", f":name: {handouts.anchor(m.name)}", "", f"**{m.link()}**", ""]
+            if self.handout_pdf(m):
+                lines += [f'<p class="pdf-link"><a href="{self.handout_pdf(m)}">This handout as a PDF</a> '
+                          "(one A4 page)</p>", ""]
+            lines += [f"Time to learn: {m.time.total} minutes (about {m.time.core} for the core track).", "",
                       m.overview, ""]
             for heading, text in m.sections.items():
                 lines += [f"**{heading}**", "", text, ""]
@@ -332,5 +348,6 @@ def setup(app):
     app.add_directive("module-overviews", ModuleOverviews)
     app.add_directive("module-handouts", ModuleHandouts)
     app.add_directive("agenda", Agenda)
+    app.add_config_value("handout_pdfs", False, "env", bool)
     app.connect("build-finished", write_slides)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
